@@ -1,0 +1,37 @@
+//! # sluis
+//!
+//! A security gateway for SOAP/WS-Security and SAML in front of OAuth 2.0 / JWT APIs. Like a canal lock it lets
+//! traffic pass from one level to another, and only what is proven valid gets through.
+//!
+//! The library is laid out along the data flow of one request; a module may use the ones above it, never one below:
+//!
+//! | module | does |
+//! |---|---|
+//! | [`reason`] | every refusal, with a stable code |
+//! | [`clock`] | time, passed in |
+//! | [`xml`] | the one hardened parse into an arena tree |
+//! | [`c14n`] | Canonical XML 1.0 and Exclusive XML Canonicalization 1.0 |
+//! | [`trust`] | keys, pinned certificates, CA path validation (knows no XML) |
+//! | [`dsig`] | XML Signature core validation, producing a [`dsig::VerifiedView`] |
+//! | [`cli`] | the `sluis` command line (thin wiring) |
+//!
+//! Start with `docs/design.md` for why it is built this way.
+
+#![forbid(unsafe_code)]
+
+pub mod reason;
+
+pub mod clock;
+
+pub mod xml;
+
+pub mod c14n;
+
+pub mod trust;
+
+pub mod dsig;
+
+pub mod cli;
+
+#[doc(hidden)]
+pub mod fuzzing;

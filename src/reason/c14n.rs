@@ -1,0 +1,18 @@
+//! Refusals of canonicalization ([`crate::c14n`]).
+
+use super::reason_codes;
+
+/// Why a node-set could not be canonicalized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum C14nReason {
+    /// A namespace declaration with a relative URI: C14N 1.0 §2 leaves these undefined and libxml2 and Santuario
+    /// refuse them, so sluis does too (a signer and a verifier could otherwise disagree on the bytes).
+    RelativeNamespaceUri,
+    /// An `InclusiveNamespaces PrefixList` that is not a list of NCNames and `#default`.
+    InvalidPrefixList,
+}
+
+reason_codes!(C14nReason {
+    RelativeNamespaceUri => "relative_namespace_uri",
+    InvalidPrefixList => "invalid_prefix_list",
+});

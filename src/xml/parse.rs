@@ -1,0 +1,809 @@
+//! The tokenizer and tree builder, in one pass over the bytes.
+//!
+//! Grammar: XML 1.0 (Fifth Edition) without a DTD, plus Namespaces in XML 1.0. The parser is a loop with an explicit
+//! stack of open elements; limits are checked at the moment a construct would exceed them, so the work done on a
+//! refused document is bounded by the work up to the refusal.
+
+use super::chars::{is_name_char, is_name_start_char, is_ws, is_xml_char};
+use super::{
+    AttributeData, Document, ElementData, Limits, NamespaceDecl, NodeData, NodeId, NodeKind, XML_NAMESPACE,
+    XMLNS_NAMESPACE, XmlError,
+};
+use crate::reason::XmlReason;
+use std::borrow::Cow;
+
+/// An element whose end tag has not been seen yet.
+struct Open<'a> {
+    id: NodeId,
+    last_child: Option<NodeId>,
+    qname: &'a str,
+    bindings_len: usize,
+}
+
+/// A namespace binding in scope: `uri` None means the default namespace was undeclared (`xmlns=""`).
+struct Binding<'a> {
+    prefix: &'a str,
+    uri: Option<u32>,
+}
+
+/// An attribute of the start tag being read, before namespace resolution.
+struct RawAttr<'a> {
+    qname: &'a str,
+    prefix: &'a str,
+    local: &'a str,
+    value: Cow<'a, str>,
+    range: (u32, u32),
+}
+
+struct Parser<'a, 'l> {
+    input: &'a str,
+    b: &'a [u8],
+    pos: usize,
+    limits: &'l Limits,
+    doc: Document<'a>,
+    stack: Vec<Open<'a>>,
+    bindings: Vec<Binding<'a>>,
+    raw_attrs: Vec<RawAttr<'a>>,
+    seen_root: bool,
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+pub(super) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Document<'a>, XmlError> {
+    // Ranges are u32: refuse anything that would not fit whatever the configured limit says.
+    if bytes.len() > limits.max_bytes || bytes.len() >= u32::MAX as usize {
+        return Err(XmlError { reason: XmlReason::TooLarge, offset: limits.max_bytes.min(bytes.len()) });
+    }
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    // UTF-16/UTF-32 byte-order marks: SOAP and SAML are UTF-8 in practice; refusing the rest removes a whole class of
+    // encoding confusion between sluis and the upstream.
+    if bytes.starts_with(b"\xFE\xFF") || bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\x00\x00") {
+        return Err(XmlError { reason: XmlReason::UnsupportedEncoding, offset: 0 });
+    }
+    let input = std::str::from_utf8(bytes)
+        .map_err(|e| XmlError { reason: XmlReason::InvalidUtf8, offset: e.valid_up_to() })?;
+    let estimate = (input.len() / 32).min(limits.max_nodes);
+    let mut doc = Document {
+        input,
+        nodes: Vec::with_capacity(estimate),
+        attrs: Vec::with_capacity(estimate / 2),
+        ns_decls: Vec::new(),
+        uris: vec![Cow::Borrowed(XML_NAMESPACE)],
+    };
+    doc.nodes.push(NodeData {
+        kind: NodeKind::Document,
+        parent: None,
+        next_sibling: None,
+        subtree_end: NodeId(0),
+        range: (0, input.len() as u32),
+    });
+    let mut p = Parser {
+        input,
+        b: input.as_bytes(),
+        pos: 0,
+        limits,
+        doc,
+        stack: vec![Open { id: NodeId(0), last_child: None, qname: "", bindings_len: 0 }],
+        bindings: Vec::new(),
+        raw_attrs: Vec::new(),
+        seen_root: false,
+    };
+    p.run()?;
+    let end = NodeId(p.doc.nodes.len() as u32 - 1);
+    p.doc.nodes[0].subtree_end = end;
+    Ok(p.doc)
+}
+
+impl<'a> Parser<'a, '_> {
+    fn err(&self, reason: XmlReason) -> XmlError {
+        XmlError { reason, offset: self.pos }
+    }
+
+    fn err_at(&self, reason: XmlReason, offset: usize) -> XmlError {
+        XmlError { reason, offset }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<u8> {
+        self.b.get(self.pos + ahead).copied()
+    }
+
+    fn starts_with(&self, s: &[u8]) -> bool {
+        self.b.get(self.pos..).is_some_and(|rest| rest.starts_with(s))
+    }
+
+    fn slice(&self, start: usize, end: usize) -> Result<&'a str, XmlError> {
+        self.input
+            .get(start..end)
+            .ok_or(XmlError { reason: XmlReason::Malformed("character boundary"), offset: start })
+    }
+
+    fn expect(&mut self, s: &[u8], what: &'static str) -> Result<(), XmlError> {
+        if self.starts_with(s) {
+            self.pos += s.len();
+            Ok(())
+        } else if self.pos + s.len() > self.b.len()
+            && s.starts_with(self.b.get(self.pos..).unwrap_or_default())
+        {
+            Err(self.err(XmlReason::UnexpectedEof))
+        } else {
+            Err(self.err(XmlReason::Malformed(what)))
+        }
+    }
+
+    /// Skips white space; returns whether there was any.
+    fn skip_ws(&mut self) -> bool {
+        let start = self.pos;
+        while self.peek().is_some_and(is_ws) {
+            self.pos += 1;
+        }
+        self.pos > start
+    }
+
+    fn run(&mut self) -> Result<(), XmlError> {
+        self.xml_decl()?;
+        while let Some(c) = self.peek() {
+            if c != b'<' {
+                self.text()?;
+                continue;
+            }
+            match self.peek_at(1) {
+                Some(b'/') => self.end_tag()?,
+                Some(b'?') => self.pi()?,
+                Some(b'!') => {
+                    if self.starts_with(b"<!--") {
+                        self.comment()?;
+                    } else if self.starts_with(b"<![CDATA[") {
+                        self.cdata()?;
+                    } else if is_dtd_markup(self.b.get(self.pos + 2..).unwrap_or_default()) {
+                        return Err(self.err(XmlReason::DtdForbidden));
+                    } else {
+                        return Err(self.err(XmlReason::Malformed("markup declaration")));
+                    }
+                }
+                _ => self.start_tag()?,
+            }
+        }
+        if self.stack.len() > 1 {
+            return Err(self.err(XmlReason::UnexpectedEof));
+        }
+        if !self.seen_root {
+            return Err(self.err(XmlReason::NoRoot));
+        }
+        Ok(())
+    }
+
+    /// `XMLDecl ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>'`, only at the very start.
+    fn xml_decl(&mut self) -> Result<(), XmlError> {
+        if !(self.starts_with(b"<?xml") && self.peek_at(5).is_some_and(is_ws)) {
+            return Ok(());
+        }
+        self.pos += 5;
+        let mut seen = 0u8;
+        loop {
+            let had_ws = self.skip_ws();
+            if self.starts_with(b"?>") {
+                self.pos += 2;
+                break;
+            }
+            if !had_ws {
+                return Err(self.err(XmlReason::InvalidXmlDecl));
+            }
+            let name_start = self.pos;
+            while self.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
+                self.pos += 1;
+            }
+            let name = self.slice(name_start, self.pos)?;
+            self.skip_ws();
+            self.expect(b"=", "'=' in XML declaration").map_err(|_| self.err(XmlReason::InvalidXmlDecl))?;
+            self.skip_ws();
+            let quote = match self.peek() {
+                Some(q @ (b'"' | b'\'')) => q,
+                None => return Err(self.err(XmlReason::UnexpectedEof)),
+                _ => return Err(self.err(XmlReason::InvalidXmlDecl)),
+            };
+            self.pos += 1;
+            let value_start = self.pos;
+            while self.peek().is_some_and(|c| c != quote && c != b'?' && c != b'<') {
+                self.pos += 1;
+            }
+            let value = self.slice(value_start, self.pos)?;
+            if self.peek() != Some(quote) {
+                return Err(self.err(XmlReason::InvalidXmlDecl));
+            }
+            self.pos += 1;
+            // Order is fixed: version, then encoding, then standalone.
+            match (name, seen) {
+                ("version", 0) if value == "1.0" => seen = 1,
+                ("encoding", 1) => {
+                    if !value.eq_ignore_ascii_case("UTF-8") {
+                        return Err(self.err_at(XmlReason::UnsupportedEncoding, value_start));
+                    }
+                    seen = 2;
+                }
+                ("standalone", 1 | 2) if value == "yes" || value == "no" => seen = 3,
+                _ => return Err(self.err_at(XmlReason::InvalidXmlDecl, name_start)),
+            }
+        }
+        if seen == 0 {
+            return Err(self.err(XmlReason::InvalidXmlDecl));
+        }
+        Ok(())
+    }
+
+    /// Reads a `QName` at the cursor and returns (whole, prefix, local); prefix is "" when absent.
+    fn qname(&mut self) -> Result<(&'a str, &'a str, &'a str), XmlError> {
+        let start = self.pos;
+        let mut colon = None;
+        loop {
+            match self.peek() {
+                Some(c) if c.is_ascii() => {
+                    let ok = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':');
+                    if !ok {
+                        break;
+                    }
+                    if c == b':' {
+                        if colon.is_some() {
+                            return Err(self.err(XmlReason::InvalidName));
+                        }
+                        colon = Some(self.pos);
+                    }
+                    self.pos += 1;
+                }
+                Some(_) => {
+                    let ch = self.input.get(self.pos..).and_then(|s| s.chars().next());
+                    match ch {
+                        Some(ch) if is_name_char(ch) => self.pos += ch.len_utf8(),
+                        _ => break,
+                    }
+                }
+                None => break,
+            }
+            if self.pos - start > self.limits.max_name_len {
+                return Err(self.err_at(XmlReason::NameTooLong, start));
+            }
+        }
+        let whole = self.slice(start, self.pos)?;
+        let (prefix, local) = match colon {
+            Some(at) => (self.slice(start, at)?, self.slice(at + 1, self.pos)?),
+            None => ("", whole),
+        };
+        let starts_ok = |s: &str| s.chars().next().is_some_and(is_name_start_char);
+        if whole.is_empty() {
+            return Err(if self.peek().is_none() {
+                self.err(XmlReason::UnexpectedEof)
+            } else {
+                self.err(XmlReason::InvalidName)
+            });
+        }
+        if !starts_ok(local) || (colon.is_some() && !starts_ok(prefix)) {
+            return Err(self.err_at(XmlReason::InvalidName, start));
+        }
+        Ok((whole, prefix, local))
+    }
+
+    /// Checks the code point starting at the cursor when its first byte is 0xEF: U+FFFE and U+FFFF are the only
+    /// non-characters valid UTF-8 can encode above U+D7FF that XML's `Char` excludes (surrogates cannot occur in a `str`).
+    fn check_ef(&self) -> Result<(), XmlError> {
+        if self.peek_at(1) == Some(0xBF) && matches!(self.peek_at(2), Some(0xBE | 0xBF)) {
+            return Err(self.err(XmlReason::InvalidChar));
+        }
+        Ok(())
+    }
+
+    /// Character data up to the next `<` (or the end of input).
+    fn text(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        let mut owned: Option<String> = None;
+        let mut seg = start;
+        while let Some(c) = self.peek() {
+            match c {
+                b'<' => break,
+                b'&' => {
+                    let buf = owned.get_or_insert_with(String::new);
+                    buf.push_str(self.slice(seg, self.pos)?);
+                    let ch = self.reference()?;
+                    owned.get_or_insert_with(String::new).push(ch);
+                    seg = self.pos;
+                }
+                b'\r' => {
+                    let buf = owned.get_or_insert_with(String::new);
+                    buf.push_str(self.slice(seg, self.pos)?);
+                    buf.push('\n');
+                    self.pos += 1;
+                    if self.peek() == Some(b'\n') {
+                        self.pos += 1;
+                    }
+                    seg = self.pos;
+                }
+                b']' if self.starts_with(b"]]>") => {
+                    return Err(self.err(XmlReason::Malformed("']]>' in character data")));
+                }
+                0xEF => {
+                    self.check_ef()?;
+                    self.pos += 1;
+                }
+                c if c < 0x20 && c != b'\t' && c != b'\n' => return Err(self.err(XmlReason::InvalidChar)),
+                _ => self.pos += 1,
+            }
+        }
+        if self.stack.len() == 1 {
+            // Outside the root element only white space may appear (and is not part of the data model).
+            return if self.b.get(start..self.pos).unwrap_or_default().iter().all(|&c| is_ws(c)) {
+                Ok(())
+            } else {
+                Err(self.err_at(XmlReason::TextOutsideRoot, start))
+            };
+        }
+        let text = match owned {
+            Some(mut buf) => {
+                buf.push_str(self.slice(seg, self.pos)?);
+                Cow::Owned(buf)
+            }
+            None => Cow::Borrowed(self.slice(start, self.pos)?),
+        };
+        self.add_node(NodeKind::Text { text, cdata: false }, start, self.pos)?;
+        Ok(())
+    }
+
+    /// A reference at the cursor (`&...;`): one of the five predefined entities or a character reference.
+    fn reference(&mut self) -> Result<char, XmlError> {
+        let start = self.pos;
+        self.pos += 1;
+        if self.peek() == Some(b'#') {
+            self.pos += 1;
+            let hex = self.peek() == Some(b'x');
+            if hex {
+                self.pos += 1;
+            }
+            let digits_start = self.pos;
+            let mut value: u32 = 0;
+            while let Some(c) = self.peek() {
+                let d = match c {
+                    b'0'..=b'9' => u32::from(c - b'0'),
+                    b'a'..=b'f' if hex => u32::from(c - b'a' + 10),
+                    b'A'..=b'F' if hex => u32::from(c - b'A' + 10),
+                    _ => break,
+                };
+                value = value
+                    .checked_mul(if hex { 16 } else { 10 })
+                    .and_then(|v| v.checked_add(d))
+                    .ok_or(self.err_at(XmlReason::InvalidCharRef, start))?;
+                self.pos += 1;
+            }
+            if self.pos == digits_start || self.peek() != Some(b';') {
+                return Err(self.err_at(XmlReason::InvalidCharRef, start));
+            }
+            self.pos += 1;
+            return char::from_u32(value)
+                .filter(|&c| is_xml_char(c))
+                .ok_or(self.err_at(XmlReason::InvalidCharRef, start));
+        }
+        let name_start = self.pos;
+        while self
+            .peek()
+            .is_some_and(|c| c != b';' && !is_ws(c) && c != b'<' && c != b'&' && self.pos - name_start < 64)
+        {
+            self.pos += 1;
+        }
+        let name = self.slice(name_start, self.pos)?;
+        if self.peek() != Some(b';') || name.is_empty() {
+            return Err(self.err_at(XmlReason::Malformed("'&' that does not start a reference"), start));
+        }
+        self.pos += 1;
+        match name {
+            "lt" => Ok('<'),
+            "gt" => Ok('>'),
+            "amp" => Ok('&'),
+            "apos" => Ok('\''),
+            "quot" => Ok('"'),
+            // Any other entity could only be declared in a DTD, which sluis refuses: this is an external or
+            // undeclared entity (XXE, billion laughs without their declarations).
+            _ => Err(self.err_at(XmlReason::EntityForbidden, start)),
+        }
+    }
+
+    fn start_tag(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        if self.stack.len() == 1 && self.seen_root {
+            return Err(self.err(XmlReason::MultipleRoots));
+        }
+        // The stack holds the document node plus the open elements, so its length is the new element's depth.
+        if self.stack.len() > self.limits.max_depth {
+            return Err(self.err(XmlReason::DepthExceeded));
+        }
+        self.pos += 1;
+        let (qname, prefix, local) = self.qname()?;
+        self.raw_attrs.clear();
+        let empty = loop {
+            let had_ws = self.skip_ws();
+            match self.peek() {
+                Some(b'>') => {
+                    self.pos += 1;
+                    break false;
+                }
+                Some(b'/') => {
+                    self.expect(b"/>", "'/>'")?;
+                    break true;
+                }
+                None => return Err(self.err(XmlReason::UnexpectedEof)),
+                Some(_) if !had_ws => {
+                    return Err(self.err(XmlReason::Malformed("white space before attribute")));
+                }
+                Some(_) => self.attribute()?,
+            }
+        };
+        let start_tag_end = self.pos;
+        let bindings_len = self.bindings.len();
+        let ns_start = self.doc.ns_decls.len();
+        self.declare_namespaces()?;
+        let ns_end = self.doc.ns_decls.len();
+        let ns = self.resolve_element(prefix, start)?;
+        let attrs_start = self.doc.attrs.len();
+        self.push_attributes()?;
+        let attrs_end = self.doc.attrs.len();
+        self.check_duplicates(start, attrs_start)?;
+        let kind = NodeKind::Element(ElementData {
+            prefix,
+            local,
+            ns,
+            attrs: (attrs_start as u32, attrs_end as u32),
+            ns_decls: (ns_start as u32, ns_end as u32),
+            start_tag_end: start_tag_end as u32,
+        });
+        let id = self.add_node(kind, start, self.pos)?;
+        if self.stack.len() == 1 {
+            self.seen_root = true;
+        }
+        if empty {
+            self.bindings.truncate(bindings_len);
+        } else {
+            self.stack.push(Open { id, last_child: None, qname, bindings_len });
+        }
+        Ok(())
+    }
+
+    /// `Attribute ::= Name Eq AttValue` at the cursor, appended to `raw_attrs`.
+    fn attribute(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        if self.raw_attrs.len() >= self.limits.max_attributes {
+            return Err(self.err(XmlReason::AttributesExceeded));
+        }
+        let (qname, prefix, local) = self.qname()?;
+        self.skip_ws();
+        self.expect(b"=", "'=' after attribute name")?;
+        self.skip_ws();
+        let quote = match self.peek() {
+            Some(q @ (b'"' | b'\'')) => q,
+            None => return Err(self.err(XmlReason::UnexpectedEof)),
+            _ => return Err(self.err(XmlReason::Malformed("attribute value not quoted"))),
+        };
+        self.pos += 1;
+        let value = self.attribute_value(quote)?;
+        self.raw_attrs.push(RawAttr { qname, prefix, local, value, range: (start as u32, self.pos as u32) });
+        Ok(())
+    }
+
+    /// An attribute value up to the closing `quote`, normalized per XML 1.0 §3.3.3 for CDATA attributes (there is no
+    /// DTD, so every attribute is CDATA): literal white space becomes #x20, references are expanded as is.
+    fn attribute_value(&mut self, quote: u8) -> Result<Cow<'a, str>, XmlError> {
+        let start = self.pos;
+        let mut owned: Option<String> = None;
+        let mut seg = start;
+        loop {
+            match self.peek() {
+                None => return Err(self.err(XmlReason::UnexpectedEof)),
+                Some(c) if c == quote => break,
+                Some(b'<') => return Err(self.err(XmlReason::Malformed("'<' in attribute value"))),
+                Some(b'&') => {
+                    let buf = owned.get_or_insert_with(String::new);
+                    buf.push_str(self.slice(seg, self.pos)?);
+                    let ch = self.reference()?;
+                    owned.get_or_insert_with(String::new).push(ch);
+                    seg = self.pos;
+                }
+                Some(c @ (b'\r' | b'\n' | b'\t')) => {
+                    let buf = owned.get_or_insert_with(String::new);
+                    buf.push_str(self.slice(seg, self.pos)?);
+                    buf.push(' ');
+                    self.pos += 1;
+                    if c == b'\r' && self.peek() == Some(b'\n') {
+                        self.pos += 1;
+                    }
+                    seg = self.pos;
+                }
+                Some(0xEF) => {
+                    self.check_ef()?;
+                    self.pos += 1;
+                }
+                Some(c) if c < 0x20 => return Err(self.err(XmlReason::InvalidChar)),
+                Some(_) => self.pos += 1,
+            }
+        }
+        let value = match owned {
+            Some(mut buf) => {
+                buf.push_str(self.slice(seg, self.pos)?);
+                Cow::Owned(buf)
+            }
+            None => Cow::Borrowed(self.slice(start, self.pos)?),
+        };
+        self.pos += 1;
+        Ok(value)
+    }
+
+    fn is_ns_decl(a: &RawAttr<'_>) -> bool {
+        a.prefix == "xmlns" || (a.prefix.is_empty() && a.local == "xmlns")
+    }
+
+    /// Records the namespace declarations of the start tag just read and brings them into scope.
+    fn declare_namespaces(&mut self) -> Result<(), XmlError> {
+        for i in 0..self.raw_attrs.len() {
+            let a = &self.raw_attrs[i];
+            if !Self::is_ns_decl(a) {
+                continue;
+            }
+            let at = a.range.0 as usize;
+            let declared = if a.prefix.is_empty() { "" } else { a.local };
+            let uri: &str = &a.value;
+            // Namespaces in XML 1.0 §3: `xmlns` is never declared, `xml` only to its own namespace, neither namespace
+            // to any other prefix, and a prefix cannot be undeclared (that is Namespaces 1.1).
+            let bad = declared == "xmlns"
+                || (declared == "xml") != (uri == XML_NAMESPACE)
+                || uri == XMLNS_NAMESPACE
+                || (!declared.is_empty() && uri.is_empty());
+            if bad {
+                return Err(self.err_at(XmlReason::InvalidNamespaceDecl, at));
+            }
+            let idx = self.doc.uris.len() as u32;
+            let value = a.value.clone();
+            self.doc.uris.push(value);
+            self.doc.ns_decls.push(NamespaceDecl { prefix: declared, uri: idx });
+            self.count_node(at)?;
+            if declared != "xml" {
+                let bound = (!self.doc.uris[idx as usize].is_empty()).then_some(idx);
+                self.bindings.push(Binding { prefix: declared, uri: bound });
+                if self.bindings.len() > self.limits.max_namespaces_in_scope {
+                    return Err(self.err_at(XmlReason::NamespacesExceeded, at));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The namespace a prefix is bound to in the current scope (`""` is the default namespace).
+    fn lookup(&self, prefix: &str, at: usize) -> Result<Option<u32>, XmlError> {
+        if prefix == "xml" {
+            return Ok(Some(0));
+        }
+        if prefix == "xmlns" {
+            return Err(self.err_at(XmlReason::InvalidNamespaceDecl, at));
+        }
+        match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+            Some(b) => Ok(b.uri),
+            None if prefix.is_empty() => Ok(None),
+            None => Err(self.err_at(XmlReason::UnboundPrefix, at)),
+        }
+    }
+
+    fn resolve_element(&self, prefix: &str, at: usize) -> Result<Option<u32>, XmlError> {
+        let ns = self.lookup(prefix, at)?;
+        if !prefix.is_empty() && ns.is_none() {
+            return Err(self.err_at(XmlReason::UnboundPrefix, at));
+        }
+        Ok(ns)
+    }
+
+    /// Moves the ordinary (non-declaration) attributes into the document, resolving their prefixes.
+    fn push_attributes(&mut self) -> Result<(), XmlError> {
+        for i in 0..self.raw_attrs.len() {
+            let a = &self.raw_attrs[i];
+            if Self::is_ns_decl(a) {
+                continue;
+            }
+            let at = a.range.0 as usize;
+            // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 §6.2).
+            let ns = if a.prefix.is_empty() {
+                None
+            } else {
+                Some(self.lookup(a.prefix, at)?.ok_or(self.err_at(XmlReason::UnboundPrefix, at))?)
+            };
+            let data = AttributeData {
+                prefix: a.prefix,
+                local: a.local,
+                ns,
+                value: a.value.clone(),
+                range: a.range,
+            };
+            self.doc.attrs.push(data);
+            self.count_node(at)?;
+        }
+        Ok(())
+    }
+
+    /// XML 1.0 §3.1 (unique qualified names) and Namespaces §6.3 (unique expanded names) for the tag just read.
+    fn check_duplicates(&self, tag_start: usize, attrs_start: usize) -> Result<(), XmlError> {
+        let attrs = &self.raw_attrs;
+        let dup_qname = if attrs.len() <= 16 {
+            attrs.iter().enumerate().any(|(i, a)| attrs[..i].iter().any(|b| b.qname == a.qname))
+        } else {
+            let mut names: Vec<&str> = attrs.iter().map(|a| a.qname).collect();
+            names.sort_unstable();
+            names.windows(2).any(|w| w[0] == w[1])
+        };
+        if dup_qname {
+            return Err(self.err_at(XmlReason::DuplicateAttribute, tag_start));
+        }
+        let pushed = self.doc.attrs.get(attrs_start..).unwrap_or_default();
+        let doc = &self.doc;
+        fn expanded<'x>(doc: &'x Document<'_>, a: &'x AttributeData<'_>) -> (Option<&'x str>, &'x str) {
+            (a.ns.map(|i| doc.uri(i)), a.local)
+        }
+        let expanded = |a| expanded(doc, a);
+        let dup_expanded = if pushed.len() <= 16 {
+            pushed.iter().enumerate().any(|(i, a)| pushed[..i].iter().any(|b| expanded(a) == expanded(b)))
+        } else {
+            let mut names: Vec<(Option<&str>, &str)> = pushed.iter().map(expanded).collect();
+            names.sort_unstable();
+            names.windows(2).any(|w| w[0] == w[1])
+        };
+        if dup_expanded {
+            return Err(self.err_at(XmlReason::DuplicateAttribute, tag_start));
+        }
+        Ok(())
+    }
+
+    fn end_tag(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        self.pos += 2;
+        let (qname, _, _) = self.qname()?;
+        self.skip_ws();
+        self.expect(b">", "'>' closing an end tag")?;
+        if self.stack.len() == 1 {
+            return Err(self.err_at(XmlReason::Malformed("end tag without start tag"), start));
+        }
+        let Some(open) = self.stack.pop() else {
+            return Err(self.err_at(XmlReason::Malformed("end tag without start tag"), start));
+        };
+        if open.qname != qname {
+            return Err(self.err_at(XmlReason::MismatchedEndTag, start));
+        }
+        let last = NodeId(self.doc.nodes.len() as u32 - 1);
+        let node = &mut self.doc.nodes[open.id.index()];
+        node.range.1 = self.pos as u32;
+        node.subtree_end = last;
+        self.bindings.truncate(open.bindings_len);
+        Ok(())
+    }
+
+    /// `Comment ::= '<!--' ((Char - '-') | ('-' (Char - '-')))* '-->'`
+    fn comment(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        self.pos += 4;
+        let content = self.delimited(b"--")?;
+        if self.peek() != Some(b'>') {
+            return Err(self.err(XmlReason::Malformed("'--' inside a comment")));
+        }
+        self.pos += 1;
+        self.add_node(NodeKind::Comment(content), start, self.pos)?;
+        Ok(())
+    }
+
+    /// `CDSect ::= '<![CDATA[' (Char* - (Char* ']]>' Char*)) ']]>'`, kept as a text node marked `cdata`.
+    fn cdata(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        if self.stack.len() == 1 {
+            return Err(self.err(XmlReason::TextOutsideRoot));
+        }
+        self.pos += 9;
+        let text = self.delimited(b"]]>")?;
+        self.pos += 3;
+        self.add_node(NodeKind::Text { text, cdata: true }, start, self.pos)?;
+        Ok(())
+    }
+
+    /// `PI ::= '<?' PITarget (S (Char* - (Char* '?>' Char*)))? '?>'`
+    fn pi(&mut self) -> Result<(), XmlError> {
+        let start = self.pos;
+        self.pos += 2;
+        let (target, prefix, _) = self.qname()?;
+        if !prefix.is_empty() {
+            // Namespaces in XML 1.0 §7: PI targets contain no colons.
+            return Err(self.err_at(XmlReason::InvalidName, start));
+        }
+        if target.eq_ignore_ascii_case("xml") {
+            return Err(self.err_at(XmlReason::InvalidXmlDecl, start));
+        }
+        let data = if self.starts_with(b"?>") {
+            Cow::Borrowed("")
+        } else {
+            if !self.skip_ws() {
+                return Err(self.err(XmlReason::Malformed("white space after PI target")));
+            }
+            self.delimited(b"?>")?
+        };
+        self.pos += 2;
+        self.add_node(NodeKind::Pi { target, data }, start, self.pos)?;
+        Ok(())
+    }
+
+    /// Reads characters up to (not including) `end`, normalizing line ends and checking characters; the cursor is left
+    /// on `end`.
+    fn delimited(&mut self, end: &[u8]) -> Result<Cow<'a, str>, XmlError> {
+        let start = self.pos;
+        let mut owned: Option<String> = None;
+        let mut seg = start;
+        loop {
+            if self.starts_with(end) {
+                break;
+            }
+            match self.peek() {
+                None => return Err(self.err(XmlReason::UnexpectedEof)),
+                Some(b'\r') => {
+                    let buf = owned.get_or_insert_with(String::new);
+                    buf.push_str(self.slice(seg, self.pos)?);
+                    buf.push('\n');
+                    self.pos += 1;
+                    if self.peek() == Some(b'\n') {
+                        self.pos += 1;
+                    }
+                    seg = self.pos;
+                }
+                Some(0xEF) => {
+                    self.check_ef()?;
+                    self.pos += 1;
+                }
+                Some(c) if c < 0x20 && c != b'\t' && c != b'\n' => {
+                    return Err(self.err(XmlReason::InvalidChar));
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
+        Ok(match owned {
+            Some(mut buf) => {
+                buf.push_str(self.slice(seg, self.pos)?);
+                Cow::Owned(buf)
+            }
+            None => Cow::Borrowed(self.slice(start, self.pos)?),
+        })
+    }
+
+    fn count_node(&self, at: usize) -> Result<(), XmlError> {
+        if self.doc.nodes.len() + self.doc.attrs.len() + self.doc.ns_decls.len() > self.limits.max_nodes {
+            return Err(self.err_at(XmlReason::NodesExceeded, at));
+        }
+        Ok(())
+    }
+
+    /// Appends a node as the last child of the innermost open element (or of the document node).
+    fn add_node(&mut self, kind: NodeKind<'a>, start: usize, end: usize) -> Result<NodeId, XmlError> {
+        self.count_node(start)?;
+        let id = NodeId(self.doc.nodes.len() as u32);
+        let Some(parent) = self.stack.last_mut() else {
+            return Err(self.err_at(XmlReason::Malformed("no open parent"), start));
+        };
+        if let Some(prev) = parent.last_child {
+            self.doc.nodes[prev.index()].next_sibling = Some(id);
+        }
+        parent.last_child = Some(id);
+        let parent_id = parent.id;
+        self.doc.nodes.push(NodeData {
+            kind,
+            parent: Some(parent_id),
+            next_sibling: None,
+            subtree_end: id,
+            range: (start as u32, end as u32),
+        });
+        Ok(id)
+    }
+}
+
+/// Does `rest` (what follows `<!`) start a DTD construct? Matched case-insensitively so that `<!doctype` is reported
+/// for what it is rather than as a generic syntax error.
+fn is_dtd_markup(rest: &[u8]) -> bool {
+    ["DOCTYPE", "ENTITY", "ELEMENT", "ATTLIST", "NOTATION"]
+        .iter()
+        .any(|kw| rest.get(..kw.len()).is_some_and(|p| p.eq_ignore_ascii_case(kw.as_bytes())))
+}
