@@ -1,1 +1,3 @@
-//! The integration test binary.
+//! The integration test binary: one binary, one module per area (ripgrep/rustls style).
+
+mod c14n;

@@ -683,6 +683,7 @@ impl<'a> Parser<'a, '_> {
         let start = self.pos;
         self.pos += 4;
         let content = self.delimited(b"--")?;
+        self.pos += 2;
         if self.peek() != Some(b'>') {
             return Err(self.err(XmlReason::Malformed("'--' inside a comment")));
         }

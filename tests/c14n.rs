@@ -1,0 +1,1 @@
+//! Canonicalization against independent implementations (in progress).
