@@ -20,10 +20,12 @@
 //! ancestor of `b`" and "all descendants of `a`" are constant-time range checks — the primitive the verified view
 //! is built on.
 
+mod base64;
 mod chars;
 mod limits;
 mod parse;
 
+pub use base64::decode_base64_binary;
 pub use limits::Limits;
 
 pub(crate) use chars::{is_ncname, is_ws};
