@@ -69,6 +69,12 @@ impl fmt::Display for XmlError {
 
 impl std::error::Error for XmlError {}
 
+impl From<XmlError> for crate::reason::Reason {
+    fn from(e: XmlError) -> Self {
+        crate::reason::Reason::Xml(e.reason)
+    }
+}
+
 /// Identifies a node of one [`Document`]. Ids follow document order: a parent's id is below its descendants'.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(u32);
