@@ -1,0 +1,180 @@
+//! The traversal: one pass over the node ids of the node-set in document order (C14N 1.0 §2.2), with a stack of open
+//! elements whose end tags are written when the traversal leaves their id range.
+
+use super::namespaces::{Mode, Namespaces};
+use super::{Algorithm, NodeSet, Sink, escape};
+use crate::reason::C14nReason;
+use crate::xml::{Document, Node, NodeId, NodeType, XML_NAMESPACE};
+
+/// An attribute as it is sorted and rendered: (namespace URI or `""`, local name, prefix, value).
+type AttrRow<'d> = (&'d str, &'d str, Option<&'d str>, &'d str);
+
+pub(super) fn run<S: Sink + ?Sized>(
+    doc: &Document<'_>,
+    set: &NodeSet,
+    alg: &Algorithm,
+    out: &mut S,
+) -> Result<(), C14nReason> {
+    let apex = checked(doc, set.apex)?;
+    let exclude = match set.exclude {
+        Some(id) => Some(checked(doc, id)?),
+        None => None,
+    };
+    let apex_is_document = match apex.node_type() {
+        NodeType::Document => true,
+        NodeType::Element => false,
+        _ => return Err(C14nReason::InvalidNodeSet),
+    };
+    if exclude.is_some_and(|x| x.contains(apex.id())) {
+        return Ok(());
+    }
+    let (mode, with_comments) = match alg {
+        Algorithm::C14n10 { with_comments } => (Mode::Inclusive, *with_comments),
+        Algorithm::ExcC14n10 { with_comments, inclusive_prefixes } => {
+            (Mode::Exclusive(inclusive_prefixes), *with_comments)
+        }
+    };
+    let mut r = Renderer {
+        out,
+        ns: Namespaces::new(mode),
+        // C14N 1.0 §2.4: only inclusive C14N imports `xml:*` attributes into an apex whose parent is omitted.
+        inherit_xml_attributes: matches!(mode, Mode::Inclusive) && !apex_is_document,
+        attrs: Vec::new(),
+    };
+    let mut open: Vec<Node<'_, '_>> = Vec::new();
+    let mut seen_root = false;
+    for node in apex.descendants() {
+        if exclude.is_some_and(|x| x.contains(node.id())) {
+            continue;
+        }
+        while let Some(top) = open.last().copied().filter(|top| top.subtree_end() < node.id()) {
+            r.end_tag(top);
+            open.pop();
+        }
+        let top_level =
+            apex_is_document && node.parent().is_some_and(|p| p.node_type() == NodeType::Document);
+        match node.node_type() {
+            NodeType::Document => {}
+            NodeType::Element => {
+                r.start_tag(node, node.id() == apex.id())?;
+                open.push(node);
+                seen_root |= top_level;
+            }
+            NodeType::Text => escape::text(r.out, node.text().unwrap_or("")),
+            NodeType::Comment if !with_comments => {}
+            NodeType::Comment | NodeType::ProcessingInstruction => {
+                // C14N 1.0 §2.1: outside the document element, a comment or PI is followed by #xA when it precedes the
+                // document element and preceded by #xA when it follows it.
+                if top_level && seen_root {
+                    r.out.write(b"\n");
+                }
+                r.comment_or_pi(node);
+                if top_level && !seen_root {
+                    r.out.write(b"\n");
+                }
+            }
+        }
+    }
+    while let Some(top) = open.pop() {
+        r.end_tag(top);
+    }
+    Ok(())
+}
+
+/// The node with id `id`, refusing ids out of range (`Document::node` would silently map them to the document node,
+/// i.e. the whole document).
+fn checked<'d, 'a>(doc: &'d Document<'a>, id: NodeId) -> Result<Node<'d, 'a>, C14nReason> {
+    let node = doc.node(id);
+    if node.id() == id { Ok(node) } else { Err(C14nReason::InvalidNodeSet) }
+}
+
+struct Renderer<'o, 'd, 'p, S: Sink + ?Sized> {
+    out: &'o mut S,
+    ns: Namespaces<'d, 'p>,
+    inherit_xml_attributes: bool,
+    /// Scratch space for sorting one element's attributes.
+    attrs: Vec<AttrRow<'d>>,
+}
+
+impl<'d, S: Sink + ?Sized> Renderer<'_, 'd, '_, S> {
+    fn start_tag(&mut self, el: Node<'d, '_>, apex: bool) -> Result<(), C14nReason> {
+        self.out.write(b"<");
+        write_qname(self.out, el.prefix(), el.local_name());
+        for &(prefix, uri) in self.ns.enter(el, apex)? {
+            if prefix.is_empty() {
+                self.out.write(b" xmlns=\"");
+            } else {
+                self.out.write(b" xmlns:");
+                self.out.write(prefix.as_bytes());
+                self.out.write(b"=\"");
+            }
+            escape::attribute(self.out, uri);
+            self.out.write(b"\"");
+        }
+        self.attrs.clear();
+        self.attrs.extend(
+            el.attributes().map(|a| (a.namespace().unwrap_or(""), a.local_name(), a.prefix(), a.value())),
+        );
+        if apex && self.inherit_xml_attributes {
+            // Nearest ancestor first, so the first occurrence of a name wins; the apex's own attributes win over all.
+            for ancestor in el.ancestors() {
+                for a in ancestor.attributes() {
+                    if a.namespace() == Some(XML_NAMESPACE)
+                        && !self
+                            .attrs
+                            .iter()
+                            .any(|&(ns, local, ..)| ns == XML_NAMESPACE && local == a.local_name())
+                    {
+                        self.attrs.push((XML_NAMESPACE, a.local_name(), a.prefix(), a.value()));
+                    }
+                }
+            }
+        }
+        // C14N 1.0 §2.3: by namespace URI, then local name; an unqualified attribute has the empty URI and sorts first.
+        self.attrs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        for &(_, local, prefix, value) in &self.attrs {
+            self.out.write(b" ");
+            write_qname(self.out, prefix, local);
+            self.out.write(b"=\"");
+            escape::attribute(self.out, value);
+            self.out.write(b"\"");
+        }
+        self.out.write(b">");
+        Ok(())
+    }
+
+    fn end_tag(&mut self, el: Node<'_, '_>) {
+        self.out.write(b"</");
+        write_qname(self.out, el.prefix(), el.local_name());
+        self.out.write(b">");
+        self.ns.leave();
+    }
+
+    /// Comments and PIs are rendered as they are: the parser already normalized their line ends, and neither can
+    /// contain a character reference, so there is nothing to escape.
+    fn comment_or_pi(&mut self, node: Node<'_, '_>) {
+        let data = node.text().unwrap_or("");
+        if node.node_type() == NodeType::Comment {
+            self.out.write(b"<!--");
+            self.out.write(data.as_bytes());
+            self.out.write(b"-->");
+        } else {
+            // "the PI target name of the node, a leading space and the string value if it is not empty"
+            self.out.write(b"<?");
+            self.out.write(node.local_name().as_bytes());
+            if !data.is_empty() {
+                self.out.write(b" ");
+                self.out.write(data.as_bytes());
+            }
+            self.out.write(b"?>");
+        }
+    }
+}
+
+fn write_qname<S: Sink + ?Sized>(out: &mut S, prefix: Option<&str>, local: &str) {
+    if let Some(prefix) = prefix {
+        out.write(prefix.as_bytes());
+        out.write(b":");
+    }
+    out.write(local.as_bytes());
+}
