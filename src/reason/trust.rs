@@ -25,6 +25,15 @@ pub enum TrustReason {
     KeyTooSmall,
     /// A key type or curve sluis does not verify with (DSA, P-521, ...).
     UnsupportedKeyType,
+    /// CRLs are configured but the revocation status of a certificate in the path could not be established: no CRL
+    /// of its issuer while CRLs are required, or a CRL past its nextUpdate while that is enforced.
+    RevocationStatusUnknown,
+    /// The certificate (or one in its path) has an extendedKeyUsage that does not include a signing purpose sluis
+    /// accepts (see `trust/chain.rs`).
+    ExtendedKeyUsageNotAllowed,
+    /// A configured CRL could not be parsed, or has a form rustls-webpki does not process (delta, indirect, v1, no
+    /// nextUpdate).
+    MalformedCrl,
 }
 
 reason_codes!(TrustReason {
@@ -38,4 +47,7 @@ reason_codes!(TrustReason {
     KeyUsageNotAllowed => "key_usage_not_allowed",
     KeyTooSmall => "key_too_small",
     UnsupportedKeyType => "unsupported_key_type",
+    RevocationStatusUnknown => "revocation_status_unknown",
+    ExtendedKeyUsageNotAllowed => "extended_key_usage_not_allowed",
+    MalformedCrl => "malformed_crl",
 });

@@ -1,1 +1,52 @@
-//! (in progress)
+//! Keys, certificates and trust: which key may sign, and checking what it signed. Knows nothing of XML.
+//!
+//! One crypto stack for everything: **aws-lc-rs** verifies and makes signatures, **rustls-webpki** validates
+//! certificate paths (with CRLs), **x509-parser** reads certificate fields.
+//!
+//! | file | holds |
+//! |---|---|
+//! | [`key`](PublicKey) | [`PublicKey`], [`SignatureAlgorithm`], [`KeyPolicy`], [`VerifyError`] |
+//! | [`signing`](SigningKey) | [`SigningKey`] (PKCS#8, PKCS#1, SEC 1), [`SignError`] |
+//! | [`certificate`](Certificate) | [`Certificate`], [`KeyUsage`] |
+//! | [`store`](TrustStore) | [`TrustStore`], [`TrustStoreBuilder`], [`TrustedKey`], [`TrustPath`], the path cache |
+//! | [`pem`] | PEM parsing and the file loaders of the CLI |
+//!
+//! # What is implemented
+//!
+//! * Verification of RSA PKCS#1 v1.5 and RSA-PSS (MGF1 with the same hash, salt = hash length) with SHA-1/256/384/512,
+//!   ECDSA on P-256 and P-384 with SHA-1/256/384/512 in fixed `r || s` or DER encoding, and Ed25519, with the key
+//!   parsed once. SHA-1 only when [`KeyPolicy::allow_sha1`]; RSA keys below [`KeyPolicy::min_rsa_bits`] (2048) never.
+//! * Trust by pinned key, pinned certificate, or path validation to a configured CA with CRLs, at a caller-given
+//!   time; see [`TrustStore`] for the exact rules, the EKU rule in `chain.rs`, and the cache.
+//!
+//! # What is refused, and why
+//!
+//! * DSA, P-521, RSASSA-PSS-restricted keys and unknown key types: [`TrustReason::UnsupportedKeyType`] (DSA is
+//!   withdrawn by FIPS 186-5; the others are not used by the peers sluis serves and are not in aws-lc-rs's verified
+//!   set for XML-DSig).
+//! * Combinations aws-lc-rs does not implement: RSA-PSS with SHA-1, SHA-384 (PKCS#1 v1.5 or PSS) and any PSS with RSA
+//!   keys under 2048 bits, ECDSA P-384 with SHA-1: [`VerifyError::Unsupported`], never an approximation.
+//! * A certificate that is only *presented* (self-signed or chained to an unconfigured CA) is never trusted.
+//! * Encrypted private keys (decrypt them outside sluis).
+//!
+//! Nothing here reads the clock: validity takes a [`crate::clock::DateTime`] from the caller.
+
+mod certificate;
+mod chain;
+mod der;
+mod key;
+mod name;
+pub mod pem;
+mod signing;
+mod store;
+
+#[cfg(test)]
+mod tests;
+
+pub use certificate::{Certificate, KeyUsage};
+pub use key::{EcCurve, HashAlgorithm, KeyKind, KeyPolicy, PublicKey, SignatureAlgorithm, VerifyError};
+pub use signing::{SignError, SigningKey};
+pub use store::{
+    CacheStats, DEFAULT_CACHE_CAPACITY, MAX_PRESENTED_INTERMEDIATES, TrustPath, TrustStore,
+    TrustStoreBuilder, TrustedKey,
+};
