@@ -1,3 +1,4 @@
 //! The integration test binary: one binary, one module per area (ripgrep/rustls style).
 
 mod c14n;
+mod vectors_dsig;

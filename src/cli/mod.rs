@@ -1,6 +1,46 @@
-//! The command line.
+//! The `sluis` command line: argument parsing and output only; every rule lives in the library.
+//!
+//! Exit codes are shared by all subcommands: 0 success (everything verified), 1 a verdict of "invalid", 2 a usage
+//! error (bad arguments, unreadable trust material).
+
+mod output;
+mod verify;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// sluis: a security gateway for SOAP/WS-Security and SAML in front of OAuth 2.0 / JWT APIs.
+#[derive(Debug, Parser)]
+#[command(name = "sluis", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Verify the XML Signatures in files, offline, at a chosen time.
+    Verify(verify::Args),
+}
+
+/// Exit code: everything checked out.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: at least one input was refused.
+pub const EXIT_INVALID: u8 = 1;
+/// Exit code: the command could not run as asked.
+pub const EXIT_USAGE: u8 = 2;
 
 /// Runs the command line and returns the process exit code.
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    let code = match cli.command {
+        Command::Verify(args) => verify::run(&args),
+    };
+    ExitCode::from(code)
 }

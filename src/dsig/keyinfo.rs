@@ -92,30 +92,55 @@ fn key_value(node: Node<'_, '_>) -> Result<PublicKey, Reason> {
     Err(TrustReason::UnsupportedKeyType.into())
 }
 
-/// Trusts one of `certs` as the signer: each non-CA certificate is tried as the leaf with the others as presented
-/// intermediates. Returns the trusted keys, or the first (most relevant) refusal.
+/// Trusts one of `certs` as the signer. A certificate that is pinned (or whose key is) is used as is, whatever its
+/// basic constraints say (test and interop certificates are often marked CA); otherwise each non-CA certificate is
+/// tried as the leaf of a path to a configured CA, the others serving as presented intermediates. Returns the
+/// trusted keys, or the most specific refusal (a validity or revocation failure says more than "untrusted").
 pub(crate) fn trust_certificates(
     store: &TrustStore,
     certs: &[Certificate],
     at: DateTime,
 ) -> Result<Vec<TrustedKey>, Reason> {
-    let mut first_error = None;
+    let mut refusals = Refusals::default();
     let mut trusted = Vec::new();
-    let leaves = certs.iter().enumerate().filter(|(_, c)| !c.is_ca() || certs.len() == 1);
-    for (i, leaf) in leaves {
+    for cert in certs {
+        match cert.public_key().and_then(|k| store.trust_key(k, at)) {
+            Ok(_) => match store.trust_certificate(cert, &[], at) {
+                Ok(key) => trusted.push(key),
+                Err(e) => refusals.add(e),
+            },
+            Err(e) => refusals.add(e),
+        }
+    }
+    if !trusted.is_empty() {
+        return Ok(trusted);
+    }
+    let any_leaf = certs.iter().any(|c| !c.is_ca());
+    for (i, leaf) in certs.iter().enumerate().filter(|(_, c)| !any_leaf || !c.is_ca()) {
         let others: Vec<Certificate> =
             certs.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| c.clone()).collect();
         match store.trust_certificate(leaf, &others, at) {
             Ok(key) => trusted.push(key),
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
+            Err(e) => refusals.add(e),
         }
     }
-    match (trusted.is_empty(), first_error) {
-        (false, _) => Ok(trusted),
-        (true, Some(e)) => Err(e.into()),
-        (true, None) => Err(TrustReason::UntrustedKey.into()),
+    if trusted.is_empty() { Err(refusals.best().into()) } else { Ok(trusted) }
+}
+
+/// The refusals met while looking for a trusted key; the first specific one wins over `untrusted_key`.
+#[derive(Default)]
+struct Refusals(Option<TrustReason>);
+
+impl Refusals {
+    fn add(&mut self, r: TrustReason) {
+        match self.0 {
+            None | Some(TrustReason::UntrustedKey) => self.0 = Some(r),
+            Some(_) => {}
+        }
+    }
+
+    fn best(&self) -> TrustReason {
+        self.0.unwrap_or(TrustReason::UntrustedKey)
     }
 }
 
@@ -134,20 +159,15 @@ impl KeySource for TrustStore {
             return trust_certificates(self, &material.certificates, at);
         }
         if !material.keys.is_empty() {
-            let mut first_error = None;
+            let mut refusals = Refusals::default();
             let mut trusted = Vec::new();
             for key in &material.keys {
                 match self.trust_key(key, at) {
                     Ok(k) => trusted.push(k),
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                    }
+                    Err(e) => refusals.add(e),
                 }
             }
-            return match first_error {
-                Some(e) if trusted.is_empty() => Err(e.into()),
-                _ => Ok(trusted),
-            };
+            return if trusted.is_empty() { Err(refusals.best().into()) } else { Ok(trusted) };
         }
         let pinned: Vec<TrustedKey> = self.pinned(at).collect();
         if pinned.is_empty() {

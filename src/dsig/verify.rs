@@ -83,6 +83,12 @@ pub fn verify<'d, 'a>(
             Err(VerifyError::AlgorithmNotAllowed) => {
                 policy_refusal = Some(DsigReason::AlgorithmNotAllowed("signature method").into());
             }
+            // The backend has no implementation for this hash with this key type/size (e.g. ECDSA P-384 with
+            // SHA-1): the signature is refused as an algorithm sluis does not verify, not reported as forged.
+            Err(VerifyError::Unsupported) => {
+                policy_refusal =
+                    Some(DsigReason::AlgorithmNotAllowed("signature method for this key").into());
+            }
             Err(_) => {}
         }
     }

@@ -1,0 +1,174 @@
+//! `sluis verify`: check the XML Signatures of files offline, at a chosen time, with explicit trust.
+
+use super::output::{FileReport, Format, SignatureReport, detail, element_path, render_text};
+use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use crate::clock::{Clock, DateTime, SystemClock};
+use crate::dsig::{self, DSIG_NS, IdIndex, IdPolicy, VerifyOptions};
+use crate::reason::{DsigReason, Reason};
+use crate::trust::{KeyPolicy, TrustStore, pem};
+use crate::xml::{Document, Limits};
+use std::path::PathBuf;
+
+/// Arguments of `sluis verify`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Trust this certificate or public key (PEM or DER). Repeatable.
+    #[arg(long = "trust", value_name = "FILE")]
+    trust: Vec<PathBuf>,
+    /// Trust certificates that chain to the CA certificates in this file. Repeatable.
+    #[arg(long = "ca", value_name = "FILE")]
+    ca: Vec<PathBuf>,
+    /// Extra intermediate CA certificates for path building. Repeatable.
+    #[arg(long = "intermediate", value_name = "FILE")]
+    intermediate: Vec<PathBuf>,
+    /// Check revocation against these CRLs (PEM or DER). Repeatable.
+    #[arg(long = "crl", value_name = "FILE")]
+    crl: Vec<PathBuf>,
+    /// Verify as of this time (RFC 3339, e.g. 2026-11-25T12:00:00Z) instead of now.
+    #[arg(long = "at", value_name = "RFC3339")]
+    at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Accept SHA-1 digests and signature methods (legacy peers only).
+    #[arg(long)]
+    allow_sha1: bool,
+    /// Smallest RSA key accepted, in bits.
+    #[arg(long, value_name = "BITS", default_value_t = 2048)]
+    min_rsa_bits: u32,
+    /// Largest input accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::soap().max_bytes)]
+    max_bytes: usize,
+    /// The files to verify.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+/// Runs `sluis verify`.
+pub(crate) fn run(args: &Args) -> u8 {
+    let at = match &args.at {
+        Some(s) => match DateTime::parse(s) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("sluis verify: --at {s}: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        None => SystemClock.now(),
+    };
+    let policy = KeyPolicy { min_rsa_bits: args.min_rsa_bits, allow_sha1: args.allow_sha1 };
+    let store = match trust_store(args, policy) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sluis verify: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let limits = Limits { max_bytes: args.max_bytes, ..Limits::soap() };
+    let options = VerifyOptions { policy, at };
+    let mut reports = Vec::new();
+    for file in &args.files {
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("sluis verify: {}: {e}", file.display());
+                return EXIT_USAGE;
+            }
+        };
+        reports.push(verify_bytes(&file.display().to_string(), &bytes, &store, &limits, &options));
+    }
+    match args.format {
+        Format::Text => print!("{}", render_text(&reports)),
+        Format::Json => {
+            let all_valid = reports.iter().all(|r| r.verdict == "valid");
+            let doc = serde_json::json!({ "at": at.to_rfc3339(), "valid": all_valid, "files": reports });
+            match serde_json::to_string_pretty(&doc) {
+                Ok(s) => println!("{s}"),
+                Err(e) => {
+                    eprintln!("sluis verify: {e}");
+                    return EXIT_USAGE;
+                }
+            }
+        }
+    }
+    if reports.iter().all(|r| r.verdict == "valid") { EXIT_OK } else { EXIT_INVALID }
+}
+
+fn trust_store(args: &Args, policy: KeyPolicy) -> Result<TrustStore, String> {
+    let mut b = TrustStore::builder(policy);
+    let ctx = |p: &PathBuf, e: &dyn std::fmt::Display| format!("{}: {e}", p.display());
+    for p in &args.trust {
+        for item in pem::load_trust_items(p).map_err(|e| ctx(p, &e))? {
+            match item {
+                pem::TrustItem::Key(k) => b.pin_key(k).map(|_| ()),
+                pem::TrustItem::Certificate(c) => b.pin_certificate(c).map(|_| ()),
+            }
+            .map_err(|e| ctx(p, &e))?;
+        }
+    }
+    for p in &args.ca {
+        for c in pem::load_certificates(p).map_err(|e| ctx(p, &e))? {
+            b.add_ca(&c).map_err(|e| ctx(p, &e))?;
+        }
+    }
+    for p in &args.intermediate {
+        for c in pem::load_certificates(p).map_err(|e| ctx(p, &e))? {
+            b.add_intermediate(c);
+        }
+    }
+    for p in &args.crl {
+        for der in pem::load_crls(p).map_err(|e| ctx(p, &e))? {
+            b.add_crl_der(&der).map_err(|e| ctx(p, &e))?;
+        }
+    }
+    Ok(b.build())
+}
+
+/// Verifies every `ds:Signature` of one document. The file is valid when it has at least one signature and all of
+/// them verify.
+fn verify_bytes(
+    name: &str,
+    bytes: &[u8],
+    store: &TrustStore,
+    limits: &Limits,
+    options: &VerifyOptions,
+) -> FileReport {
+    let refused = |reason: Reason| FileReport {
+        file: name.to_owned(),
+        verdict: "invalid",
+        reason: Some(reason.code()),
+        detail: detail(&reason),
+        signatures: Vec::new(),
+    };
+    let doc = match Document::parse(bytes, limits) {
+        Ok(d) => d,
+        Err(e) => return refused(e.into()),
+    };
+    let ids = match IdIndex::build(&doc, &IdPolicy::generic()) {
+        Ok(i) => i,
+        Err(r) => return refused(r.into()),
+    };
+    let signatures: Vec<_> = doc.descendants().filter(|n| n.is(DSIG_NS, "Signature")).collect();
+    if signatures.is_empty() {
+        return refused(DsigReason::SignatureMissing.into());
+    }
+    let mut reports = Vec::new();
+    let mut first_refusal = None;
+    for sig in signatures {
+        let path = element_path(sig);
+        match dsig::verify(&doc, &ids, sig.id(), store, options) {
+            Ok(view) => reports.push(SignatureReport::valid(path, &view)),
+            Err(reason) => {
+                first_refusal.get_or_insert(reason);
+                reports.push(SignatureReport::refused(path, &reason));
+            }
+        }
+    }
+    FileReport {
+        file: name.to_owned(),
+        verdict: if first_refusal.is_none() { "valid" } else { "invalid" },
+        reason: first_refusal.map(|r| r.code()),
+        detail: first_refusal.as_ref().and_then(detail),
+        signatures: reports,
+    }
+}
