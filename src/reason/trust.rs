@@ -51,3 +51,5 @@ reason_codes!(TrustReason {
     ExtendedKeyUsageNotAllowed => "extended_key_usage_not_allowed",
     MalformedCrl => "malformed_crl",
 });
+
+impl std::error::Error for TrustReason {}

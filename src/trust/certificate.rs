@@ -154,7 +154,8 @@ impl Certificate {
         &self.der
     }
 
-    /// The subject as an RFC 4514 string (see [`super::name`](self) for the conventions).
+    /// The subject as an RFC 4514 string: RDNs last to first, short names only for the RFC 4514 §3 types, other
+    /// types as `OID=#hex` (as Java's `X500Principal.getName(RFC2253)` writes them).
     pub fn subject(&self) -> &str {
         &self.subject
     }

@@ -5,11 +5,12 @@
 //!
 //! | file | holds |
 //! |---|---|
-//! | [`key`](PublicKey) | [`PublicKey`], [`SignatureAlgorithm`], [`KeyPolicy`], [`VerifyError`] |
-//! | [`signing`](SigningKey) | [`SigningKey`] (PKCS#8, PKCS#1, SEC 1), [`SignError`] |
-//! | [`certificate`](Certificate) | [`Certificate`], [`KeyUsage`] |
-//! | [`store`](TrustStore) | [`TrustStore`], [`TrustStoreBuilder`], [`TrustedKey`], [`TrustPath`], the path cache |
+//! | `key.rs` | [`PublicKey`], [`SignatureAlgorithm`], [`KeyPolicy`], [`VerifyError`] |
+//! | `signing.rs` | [`SigningKey`] (PKCS#8, PKCS#1, SEC 1), [`SignError`] |
+//! | `certificate.rs`, `name.rs` | [`Certificate`], [`KeyUsage`], RFC 4514 names |
+//! | `store.rs`, `chain.rs` | [`TrustStore`], [`TrustStoreBuilder`], [`TrustedKey`], [`TrustPath`], the path cache; webpki glue |
 //! | [`pem`] | PEM parsing and the file loaders of the CLI |
+//! | `der.rs` | the little DER sluis reads and writes itself |
 //!
 //! # What is implemented
 //!
@@ -21,7 +22,7 @@
 //!
 //! # What is refused, and why
 //!
-//! * DSA, P-521, RSASSA-PSS-restricted keys and unknown key types: [`TrustReason::UnsupportedKeyType`] (DSA is
+//! * DSA, P-521, RSASSA-PSS-restricted keys and unknown key types: [`crate::reason::TrustReason::UnsupportedKeyType`] (DSA is
 //!   withdrawn by FIPS 186-5; the others are not used by the peers sluis serves and are not in aws-lc-rs's verified
 //!   set for XML-DSig).
 //! * Combinations aws-lc-rs does not implement: RSA-PSS with SHA-1, SHA-384 (PKCS#1 v1.5 or PSS) and any PSS with RSA
@@ -30,6 +31,27 @@
 //! * Encrypted private keys (decrypt them outside sluis).
 //!
 //! Nothing here reads the clock: validity takes a [`crate::clock::DateTime`] from the caller.
+//!
+//! # Example
+//!
+//! ```
+//! use sluis::clock::DateTime;
+//! use sluis::trust::{KeyKind, KeyPolicy, SigningKey, TrustPath, TrustStore};
+//!
+//! let signer = SigningKey::generate(KeyKind::EcP256)?;
+//! let alg = signer.default_algorithm();
+//! let signature = signer.sign(alg, b"canonical SignedInfo")?;
+//!
+//! let mut builder = TrustStore::builder(KeyPolicy::default());
+//! builder.pin_key(signer.public_key().clone())?;
+//! let store = builder.build();
+//!
+//! let at = DateTime::parse("2026-11-25T12:00:00Z")?;
+//! let trusted = store.trust_key(signer.public_key(), at)?;
+//! assert_eq!(trusted.trust_path(), TrustPath::PinnedKey);
+//! trusted.public_key().verify(alg, b"canonical SignedInfo", &signature, store.policy())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod certificate;
 mod chain;

@@ -39,7 +39,7 @@ impl fmt::Debug for PemBlock {
 /// Why PEM text was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PemError {
-    /// A BEGIN line without a matching END line; the context names what was wrong.
+    /// A BEGIN line without a matching END line.
     Unterminated,
     /// An END label that differs from its BEGIN label.
     LabelMismatch,

@@ -12,6 +12,11 @@
 //!    constraints, signatures with webpki's aws-lc-rs algorithms, the EKU rule of [`super::chain`]), with CRL checks when
 //!    CRLs are configured; then the end entity's keyUsage must allow signing.
 //!
+//! webpki does not accept a certificate with basicConstraints cA=TRUE as the end entity of a CA path
+//! (`ChainInvalid("CA certificate used as end entity")`); OpenSSL's default `req` profile makes such leaves, so pin
+//! them instead. webpki also verifies no SHA-1 or sub-2048-bit RSA certificate signatures: a CA path through such
+//! certificates is `ChainInvalid("unsupported certificate signature algorithm")`.
+//!
 //! A certificate that is none of these is [`TrustReason::UntrustedKey`], whatever it says about itself: an embedded
 //! self-signed certificate is never trusted on its own. A presented certificate carrying a pinned *bare* key is trusted
 //! as the pinned key, and its own fields are ignored (anyone can wrap a public key in a certificate with any subject).

@@ -95,4 +95,42 @@ fn third_party_vector_keys_parse() {
         seen += 1;
     }
     assert!(seen >= 10, "only {seen} vector keys found");
+
+    // libxmlsec1's test leaves carry basicConstraints cA=TRUE (OpenSSL's default `req` profile). OpenSSL accepts them
+    // as signers; rustls-webpki, and so sluis, does not accept a CA certificate as the end entity of a CA path.
+    // Such certificates can still be pinned.
+    let keys = dir.join("dsig/keys");
+    let load = |f: &str| pem::load_certificates(&keys.join(f)).unwrap().remove(0);
+    let mut b = TrustStore::builder(KeyPolicy::default());
+    b.add_ca(&load("cacert.pem")).unwrap();
+    b.add_intermediate(load("ca2cert.pem"));
+    let store = b.build();
+    let at = crate::clock::DateTime::parse("2026-11-25T12:00:00Z").unwrap();
+    assert_eq!(
+        store.trust_certificate(&load("rsa/rsa-2048-cert.pem"), &[], at).map(|_| ()),
+        Err(TrustReason::ChainInvalid("CA certificate used as end entity"))
+    );
+    assert_eq!(
+        store.trust_certificate(&load("dsa/dsa-2048-cert.pem"), &[], at).map(|_| ()),
+        Err(TrustReason::UnsupportedKeyType)
+    );
+    let mut b = TrustStore::builder(KeyPolicy::default());
+    b.pin_certificate(load("rsa/rsa-2048-cert.pem")).unwrap();
+    b.pin_certificate(load("rsa/rsa-expired-cert.pem")).unwrap();
+    let pinned = b.build();
+    assert!(pinned.trust_certificate(&load("rsa/rsa-2048-cert.pem"), &[], at).is_ok());
+    assert_eq!(
+        pinned.trust_certificate(&load("rsa/rsa-expired-cert.pem"), &[], at).map(|_| ()),
+        Err(TrustReason::CertificateExpired)
+    );
+}
+
+#[test]
+fn shareable_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<PublicKey>();
+    send_sync::<SigningKey>();
+    send_sync::<Certificate>();
+    send_sync::<TrustStore>();
+    send_sync::<TrustedKey>();
 }
