@@ -1,1 +1,77 @@
-//! Entry points for the fuzz targets in `fuzz/` (and for `cargo test`, which runs their seeds).
+//! Entry points for the fuzz targets in `fuzz/`, kept in the library so `cargo test` exercises them on seeds.
+//!
+//! Each function must never panic, whatever the bytes; where a property holds for every accepted input it is
+//! asserted (those asserts are the point of fuzzing, and are not reachable from a server request).
+
+use crate::c14n::{self, Algorithm, NodeSet};
+use crate::clock::DateTime;
+use crate::dsig::{self, DSIG_NS, IdIndex, IdPolicy, VerifyOptions};
+use crate::trust::{KeyPolicy, PublicKey, TrustStore};
+use crate::xml::{Document, Limits, NodeType};
+
+/// Parses `data`; for an accepted document, checks the tree's structural invariants.
+pub fn xml_parse(data: &[u8]) {
+    let limits = Limits { max_bytes: 1 << 20, ..Limits::default() };
+    let Ok(doc) = Document::parse(data, &limits) else { return };
+    let len = doc.input().len();
+    for node in doc.descendants() {
+        let r = node.range();
+        assert!(r.start <= r.end && r.end <= len, "range out of input");
+        assert!(node.subtree_end() >= node.id());
+        if let Some(parent) = node.parent() {
+            assert!(parent.is_ancestor_of(node.id()));
+            assert!(parent.range().start <= r.start && r.end <= parent.range().end);
+        }
+        if node.node_type() == NodeType::Element {
+            assert!(node.depth() <= limits.max_depth);
+        }
+    }
+    assert!(doc.root_element().is_element());
+}
+
+/// Canonicalizes an accepted document with every algorithm, whole and per element subtree, and checks that
+/// Canonical XML is idempotent on its own output.
+pub fn c14n(data: &[u8]) {
+    let Ok(doc) = Document::parse(data, &Limits::default()) else { return };
+    let algorithms = [
+        Algorithm::C14n10 { with_comments: false },
+        Algorithm::C14n10 { with_comments: true },
+        Algorithm::ExcC14n10 { with_comments: false, inclusive_prefixes: Default::default() },
+        Algorithm::ExcC14n10 { with_comments: true, inclusive_prefixes: Default::default() },
+    ];
+    for alg in &algorithms {
+        let Ok(out) = c14n::to_vec(&doc, &NodeSet::document(&doc), alg) else { continue };
+        let again = Document::parse(&out, &Limits { max_bytes: usize::MAX / 2, ..Limits::default() });
+        let doc2 = again.unwrap_or_else(|e| panic!("canonical output does not parse: {e}"));
+        let out2 = c14n::to_vec(&doc2, &NodeSet::document(&doc2), alg).unwrap_or_default();
+        assert_eq!(out, out2, "canonicalization is not idempotent");
+    }
+    for node in doc.descendants().filter(|n| n.is_element()).take(16) {
+        for alg in &algorithms {
+            let _ = c14n::to_vec(&doc, &NodeSet::subtree(node.id()), alg);
+        }
+    }
+}
+
+/// The key the `dsig_verify` seeds are signed with (the test PKI's `leaf-rsa2048`), as a SubjectPublicKeyInfo.
+const SEED_KEY: &str = include_str!("../testdata/pki/leaf-rsa2048.pubkey.pem");
+
+/// Verifies every `ds:Signature` of an accepted document against a fixed trust store and clock.
+pub fn dsig_verify(data: &[u8]) {
+    let Ok(doc) = Document::parse(data, &Limits::default()) else { return };
+    let Ok(ids) = IdIndex::build(&doc, &IdPolicy::generic()) else { return };
+    let mut b = TrustStore::builder(KeyPolicy::default());
+    if let Ok(key) = PublicKey::from_pem(SEED_KEY.as_bytes()) {
+        let _ = b.pin_key(key);
+    }
+    let store = b.build();
+    let options =
+        VerifyOptions { policy: KeyPolicy::default(), at: DateTime::from_unix_seconds(1_795_608_000) };
+    for sig in doc.descendants().filter(|n| n.is(DSIG_NS, "Signature")).take(4) {
+        if let Ok(view) = dsig::verify(&doc, &ids, sig.id(), &store, &options) {
+            for r in view.references() {
+                assert!(view.is_signed(r.apex) || r.excluded == Some(r.apex));
+            }
+        }
+    }
+}
