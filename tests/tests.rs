@@ -2,3 +2,5 @@
 
 mod c14n;
 mod vectors_dsig;
+mod c14n_gen;
+mod c14n_oracle;

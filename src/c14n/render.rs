@@ -42,7 +42,9 @@ pub(super) fn run<S: Sink + ?Sized>(
         attrs: Vec::new(),
     };
     let mut open: Vec<Node<'_, '_>> = Vec::new();
-    let mut seen_root = false;
+    // Before or after the document element is a matter of document order, not of the node-set: the document element
+    // may itself be excluded.
+    let root_element = doc.root_element().id();
     for node in apex.descendants() {
         if exclude.is_some_and(|x| x.contains(node.id())) {
             continue;
@@ -58,18 +60,18 @@ pub(super) fn run<S: Sink + ?Sized>(
             NodeType::Element => {
                 r.start_tag(node, node.id() == apex.id())?;
                 open.push(node);
-                seen_root |= top_level;
             }
             NodeType::Text => escape::text(r.out, node.text().unwrap_or("")),
             NodeType::Comment if !with_comments => {}
             NodeType::Comment | NodeType::ProcessingInstruction => {
                 // C14N 1.0 §2.1: outside the document element, a comment or PI is followed by #xA when it precedes the
                 // document element and preceded by #xA when it follows it.
-                if top_level && seen_root {
+                let after_root = node.id() > root_element;
+                if top_level && after_root {
                     r.out.write(b"\n");
                 }
                 r.comment_or_pi(node);
-                if top_level && !seen_root {
+                if top_level && !after_root {
                     r.out.write(b"\n");
                 }
             }
