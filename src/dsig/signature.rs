@@ -174,9 +174,9 @@ pub fn read(sig: Node<'_, '_>, policy: &KeyPolicy) -> Result<Signature, DsigReas
 }
 
 fn signature_method(node: &Node<'_, '_>, policy: &KeyPolicy) -> Result<SignatureMethod, DsigReason> {
-    for child in element_children(*node)? {
+    if let Some(child) = element_children(*node)?.first() {
         // HMACOutputLength is how CVE-2009-0217 truncated HMACs to a few bits; refuse it by name whatever the URI.
-        if is_ds(&child, "HMACOutputLength") {
+        if is_ds(child, "HMACOutputLength") {
             return Err(DsigReason::HmacNotAllowed);
         }
         return Err(malformed("unexpected child of SignatureMethod"));
