@@ -1,5 +1,6 @@
 //! Refusals of canonicalization ([`crate::c14n`]).
 
+use super::outward::WsseFault;
 use super::reason_codes;
 
 /// Why a node-set could not be canonicalized.
@@ -21,3 +22,14 @@ reason_codes!(C14nReason {
     InvalidPrefixList => "invalid_prefix_list",
     InvalidNodeSet => "invalid_node_set",
 });
+
+impl C14nReason {
+    /// The WS-Security fault for this reason.
+    pub fn wsse_fault(&self) -> WsseFault {
+        match self {
+            C14nReason::RelativeNamespaceUri | C14nReason::InvalidPrefixList | C14nReason::InvalidNodeSet => {
+                WsseFault::InvalidSecurity
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! Refusals of XML Signature processing ([`crate::dsig`]).
 
+use super::outward::WsseFault;
 use super::reason_codes;
 
 /// Why an XML Signature was refused.
@@ -58,3 +59,27 @@ reason_codes!(DsigReason {
     HmacNotAllowed => "hmac_not_allowed",
     ManifestNotAllowed => "manifest_not_allowed",
 });
+
+impl DsigReason {
+    /// The WS-Security fault for this reason: a signature that does not verify is `FailedCheck`; an algorithm or
+    /// transform outside the allowlist is `UnsupportedAlgorithm`; structural problems are `InvalidSecurity`.
+    pub fn wsse_fault(&self) -> WsseFault {
+        match self {
+            DsigReason::DigestMismatch | DsigReason::SignatureInvalid => WsseFault::FailedCheck,
+            DsigReason::AlgorithmNotAllowed(_)
+            | DsigReason::TransformNotAllowed
+            | DsigReason::HmacNotAllowed => WsseFault::UnsupportedAlgorithm,
+            DsigReason::SignatureMissing
+            | DsigReason::MalformedSignature(_)
+            | DsigReason::SignedInfoCount
+            | DsigReason::TooManyReferences
+            | DsigReason::TooManyTransforms
+            | DsigReason::ExternalReference
+            | DsigReason::ReferenceNotFound
+            | DsigReason::DuplicateId
+            | DsigReason::MalformedValue
+            | DsigReason::KeyInfoNotAllowed
+            | DsigReason::ManifestNotAllowed => WsseFault::InvalidSecurity,
+        }
+    }
+}

@@ -1,22 +1,35 @@
 //! Why sluis refused something: one type, [`Reason`], for every refusal in the pipeline.
 //!
 //! Each stage of the data flow has its own `Copy` sub-enum ([`XmlReason`], [`C14nReason`], [`TrustReason`],
-//! [`DsigReason`]) and every variant has a stable snake_case [`code`](Reason::code) that tests, audit records and the
-//! CLI's JSON output use. The codes are an interface: never rename one, only add. Mapping a reason to what a client is
-//! told (a WS-Security fault code, an OAuth error) happens in exactly one table per audience, so adding a variant forces
-//! a decision there (the tables match without a `_` arm).
+//! [`DsigReason`], [`SamlReason`], [`SoapReason`], [`WssReason`], [`PolicyReason`], [`OAuthReason`]) and every
+//! variant has a stable snake_case [`code`](Reason::code) that tests, audit records and the CLI's JSON output use. The
+//! codes are an interface: never rename one, only add. What a client is told — a WS-Security fault code
+//! ([`Reason::wsse_fault`]) or an OAuth error ([`Reason::oauth_error`]) — is decided by one exhaustive table per
+//! sub-enum, next to its codes, so adding a variant forces a decision (the tables match without a `_` arm).
 //!
 //! Context is a `&'static str` naming the structure involved, never a `String` carrying input: reasons are cheap to copy,
 //! and attacker-controlled text cannot reach a log line through them.
 
 mod c14n;
 mod dsig;
+mod oauth;
+mod outward;
+mod policy;
+mod saml;
+mod soap;
 mod trust;
+mod wss;
 mod xml;
 
 pub use c14n::C14nReason;
 pub use dsig::DsigReason;
+pub use oauth::OAuthReason;
+pub use outward::{OAuthError, WsseFault};
+pub use policy::PolicyReason;
+pub use saml::SamlReason;
+pub use soap::SoapReason;
 pub use trust::TrustReason;
+pub use wss::WssReason;
 pub use xml::XmlReason;
 
 use std::fmt;
@@ -32,11 +45,52 @@ pub enum Reason {
     Trust(TrustReason),
     /// An XML Signature is malformed, not allowed by policy, or does not verify.
     Dsig(DsigReason),
+    /// A SAML assertion is not acceptable.
+    Saml(SamlReason),
+    /// The message is not an acceptable SOAP envelope.
+    Soap(SoapReason),
+    /// The `wsse:Security` header is not acceptable.
+    Wss(WssReason),
+    /// The route's policy refuses an authenticated message.
+    Policy(PolicyReason),
+    /// An OAuth request is not acceptable.
+    OAuth(OAuthReason),
     /// A state the code believes impossible; reported instead of panicking. The text names the place.
     Internal(&'static str),
 }
 
 impl Reason {
+    /// The WS-Security fault a SOAP client is told; None for [`Reason::Internal`], which is a server fault
+    /// (`soap:Server` / `env:Receiver`), not the client's.
+    pub fn wsse_fault(&self) -> Option<WsseFault> {
+        match self {
+            Reason::Xml(r) => Some(r.wsse_fault()),
+            Reason::C14n(r) => Some(r.wsse_fault()),
+            Reason::Trust(r) => Some(r.wsse_fault()),
+            Reason::Dsig(r) => Some(r.wsse_fault()),
+            Reason::Saml(r) => Some(r.wsse_fault()),
+            Reason::Soap(r) => Some(r.wsse_fault()),
+            Reason::Wss(r) => Some(r.wsse_fault()),
+            Reason::Policy(r) => Some(r.wsse_fault()),
+            Reason::OAuth(r) => Some(r.wsse_fault()),
+            Reason::Internal(_) => None,
+        }
+    }
+
+    /// The OAuth error an OAuth client is told. Everything wrong with an assertion or its signature is
+    /// `invalid_grant` (RFC 7521 §4.1.1, RFC 7522 §3.1); internal errors are `server_error`.
+    pub fn oauth_error(&self) -> OAuthError {
+        match self {
+            Reason::Xml(_) | Reason::C14n(_) | Reason::Trust(_) | Reason::Dsig(_) => OAuthError::InvalidGrant,
+            Reason::Saml(r) => r.oauth_error(),
+            Reason::Soap(r) => r.oauth_error(),
+            Reason::Wss(r) => r.oauth_error(),
+            Reason::Policy(r) => r.oauth_error(),
+            Reason::OAuth(r) => r.oauth_error(),
+            Reason::Internal(_) => OAuthError::ServerError,
+        }
+    }
+
     /// The stable machine-readable code, e.g. `dtd_forbidden` or `digest_mismatch`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -44,6 +98,11 @@ impl Reason {
             Reason::C14n(r) => r.code(),
             Reason::Trust(r) => r.code(),
             Reason::Dsig(r) => r.code(),
+            Reason::Saml(r) => r.code(),
+            Reason::Soap(r) => r.code(),
+            Reason::Wss(r) => r.code(),
+            Reason::Policy(r) => r.code(),
+            Reason::OAuth(r) => r.code(),
             Reason::Internal(_) => "internal_error",
         }
     }
@@ -56,6 +115,11 @@ impl fmt::Display for Reason {
             Reason::C14n(r) => fmt::Display::fmt(r, f),
             Reason::Trust(r) => fmt::Display::fmt(r, f),
             Reason::Dsig(r) => fmt::Display::fmt(r, f),
+            Reason::Saml(r) => fmt::Display::fmt(r, f),
+            Reason::Soap(r) => fmt::Display::fmt(r, f),
+            Reason::Wss(r) => fmt::Display::fmt(r, f),
+            Reason::Policy(r) => fmt::Display::fmt(r, f),
+            Reason::OAuth(r) => fmt::Display::fmt(r, f),
             Reason::Internal(at) => write!(f, "internal_error ({at})"),
         }
     }
@@ -84,6 +148,36 @@ impl From<TrustReason> for Reason {
 impl From<DsigReason> for Reason {
     fn from(r: DsigReason) -> Self {
         Reason::Dsig(r)
+    }
+}
+
+impl From<SamlReason> for Reason {
+    fn from(r: SamlReason) -> Self {
+        Reason::Saml(r)
+    }
+}
+
+impl From<SoapReason> for Reason {
+    fn from(r: SoapReason) -> Self {
+        Reason::Soap(r)
+    }
+}
+
+impl From<WssReason> for Reason {
+    fn from(r: WssReason) -> Self {
+        Reason::Wss(r)
+    }
+}
+
+impl From<PolicyReason> for Reason {
+    fn from(r: PolicyReason) -> Self {
+        Reason::Policy(r)
+    }
+}
+
+impl From<OAuthReason> for Reason {
+    fn from(r: OAuthReason) -> Self {
+        Reason::OAuth(r)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Refusals of key and certificate trust ([`crate::trust`]).
 
+use super::outward::WsseFault;
 use super::reason_codes;
 
 /// Why a key or certificate is not trusted for verifying a signature.
@@ -53,3 +54,26 @@ reason_codes!(TrustReason {
 });
 
 impl std::error::Error for TrustReason {}
+
+impl TrustReason {
+    /// The WS-Security fault for this reason: a key nobody vouches for fails authentication; a token that is
+    /// malformed, expired, revoked or not meant for signing is an invalid token; a key type sluis does not verify
+    /// with is an unsupported algorithm.
+    pub fn wsse_fault(&self) -> WsseFault {
+        match self {
+            TrustReason::UntrustedKey
+            | TrustReason::ChainInvalid(_)
+            | TrustReason::RevocationStatusUnknown => WsseFault::FailedAuthentication,
+            TrustReason::MalformedCertificate
+            | TrustReason::MalformedKey
+            | TrustReason::CertificateNotYetValid
+            | TrustReason::CertificateExpired
+            | TrustReason::CertificateRevoked
+            | TrustReason::KeyUsageNotAllowed
+            | TrustReason::ExtendedKeyUsageNotAllowed
+            | TrustReason::KeyTooSmall => WsseFault::InvalidSecurityToken,
+            TrustReason::UnsupportedKeyType => WsseFault::UnsupportedAlgorithm,
+            TrustReason::MalformedCrl => WsseFault::InvalidSecurity,
+        }
+    }
+}

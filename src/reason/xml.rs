@@ -1,5 +1,6 @@
 //! Refusals of the hardened XML parser ([`crate::xml`]).
 
+use super::outward::WsseFault;
 use super::reason_codes;
 
 /// Why a document was not accepted by the parser. Carried with a byte offset in [`crate::xml::XmlError`].
@@ -78,3 +79,35 @@ reason_codes!(XmlReason {
     TextOutsideRoot => "text_outside_root",
     Malformed(ctx) => "malformed_xml",
 });
+
+impl XmlReason {
+    /// A document sluis cannot read safely is a `wsse:InvalidSecurity` fault: the security header could not be
+    /// processed (SOAP itself has no finer code for a hostile document).
+    pub fn wsse_fault(&self) -> WsseFault {
+        match self {
+            XmlReason::TooLarge
+            | XmlReason::DepthExceeded
+            | XmlReason::NodesExceeded
+            | XmlReason::AttributesExceeded
+            | XmlReason::NamespacesExceeded
+            | XmlReason::NameTooLong
+            | XmlReason::DtdForbidden
+            | XmlReason::EntityForbidden
+            | XmlReason::InvalidUtf8
+            | XmlReason::UnsupportedEncoding
+            | XmlReason::InvalidChar
+            | XmlReason::InvalidCharRef
+            | XmlReason::MultipleRoots
+            | XmlReason::NoRoot
+            | XmlReason::UnexpectedEof
+            | XmlReason::MismatchedEndTag
+            | XmlReason::InvalidName
+            | XmlReason::DuplicateAttribute
+            | XmlReason::UnboundPrefix
+            | XmlReason::InvalidNamespaceDecl
+            | XmlReason::InvalidXmlDecl
+            | XmlReason::TextOutsideRoot
+            | XmlReason::Malformed(_) => WsseFault::InvalidSecurity,
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! A bounded, thread-safe set of "already used" identifiers with expiry: UsernameToken nonces (WSS UsernameToken
+//! Profile 1.1 §3.1), SAML assertion IDs (SAML Profiles §4.1.4.5 one-time use of bearer assertions), JWT `jti` values
+//! (RFC 7523 §3 item 7).
+//!
+//! Keys are hashed (SHA-256 of namespace and value) so an entry costs the same whatever the attacker sent. The map is
+//! split into shards to keep lock hold times short under concurrency.
+
+use crate::clock::DateTime;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+const SHARDS: usize = 16;
+
+/// Why an identifier was not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplayError {
+    /// Seen before and not yet expired: a replay.
+    Replayed,
+    /// The cache is full of unexpired entries; refusing is the only safe answer.
+    Full,
+}
+
+#[derive(Default)]
+struct Shard {
+    entries: HashMap<[u8; 32], i64>,
+    /// The earliest expiry in `entries` (a lower bound), so a full shard with nothing expired is detected without a
+    /// sweep.
+    earliest: i64,
+}
+
+/// The replay cache.
+pub struct ReplayCache {
+    shards: Vec<Mutex<Shard>>,
+    per_shard: usize,
+}
+
+impl std::fmt::Debug for ReplayCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplayCache").field("capacity", &(self.per_shard * SHARDS)).finish()
+    }
+}
+
+impl ReplayCache {
+    /// A cache holding at most `capacity` unexpired identifiers (rounded up to a multiple of 16).
+    pub fn new(capacity: usize) -> Self {
+        let per_shard = capacity.div_ceil(SHARDS).max(1);
+        ReplayCache { shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(), per_shard }
+    }
+
+    /// Records `value` (in `namespace`, e.g. `"wss-nonce"` or an issuer) as used until `expires`. Fails with
+    /// [`ReplayError::Replayed`] if it was recorded before and has not expired at `now`.
+    pub fn check_and_insert(
+        &self,
+        namespace: &str,
+        value: &str,
+        expires: DateTime,
+        now: DateTime,
+    ) -> Result<(), ReplayError> {
+        let key = hash(namespace, value);
+        let shard = &self.shards[usize::from(key[0]) % SHARDS];
+        // A poisoned lock means another thread panicked mid-update; the map is still a valid map, so keep serving.
+        let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
+        let now = now.unix_millis();
+        if let Some(&until) = shard.entries.get(&key) {
+            if until >= now {
+                return Err(ReplayError::Replayed);
+            }
+        }
+        if shard.entries.len() >= self.per_shard && !shard.entries.contains_key(&key) {
+            if shard.earliest >= now {
+                return Err(ReplayError::Full);
+            }
+            shard.entries.retain(|_, until| *until >= now);
+            shard.earliest = shard.entries.values().copied().min().unwrap_or(i64::MAX);
+            if shard.entries.len() >= self.per_shard {
+                return Err(ReplayError::Full);
+            }
+        }
+        let until = expires.unix_millis();
+        if shard.entries.is_empty() || until < shard.earliest {
+            shard.earliest = until;
+        }
+        shard.entries.insert(key, until);
+        Ok(())
+    }
+
+    /// Number of entries held (expired ones included until swept).
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().map(|s| s.entries.len()).unwrap_or(0)).sum()
+    }
+
+    /// Whether the cache holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn hash(namespace: &str, value: &str) -> [u8; 32] {
+    let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    ctx.update(&(namespace.len() as u64).to_be_bytes());
+    ctx.update(namespace.as_bytes());
+    ctx.update(value.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: i64) -> DateTime {
+        DateTime::from_unix_seconds(s)
+    }
+
+    #[test]
+    fn refuses_replays_until_expiry() {
+        let c = ReplayCache::new(100);
+        assert_eq!(c.check_and_insert("n", "a", t(100), t(0)), Ok(()));
+        assert_eq!(c.check_and_insert("n", "a", t(100), t(50)), Err(ReplayError::Replayed));
+        assert_eq!(c.check_and_insert("n", "a", t(100), t(100)), Err(ReplayError::Replayed));
+        assert_eq!(c.check_and_insert("other", "a", t(100), t(50)), Ok(()), "namespaces are separate");
+        assert_eq!(c.check_and_insert("n", "a", t(200), t(101)), Ok(()), "usable again once expired");
+    }
+
+    #[test]
+    fn full_cache_refuses_instead_of_forgetting() {
+        let c = ReplayCache::new(16);
+        let mut refused = 0;
+        for i in 0..200 {
+            if c.check_and_insert("n", &i.to_string(), t(1000), t(0)) == Err(ReplayError::Full) {
+                refused += 1;
+            }
+        }
+        assert!(refused > 0);
+        assert!(c.len() <= 16);
+        // Once entries expire, room is made again.
+        assert_eq!(c.check_and_insert("n", "late", t(3000), t(2000)), Ok(()));
+    }
+
+    #[test]
+    fn namespace_and_value_do_not_collide() {
+        let c = ReplayCache::new(100);
+        assert_eq!(c.check_and_insert("ab", "c", t(10), t(0)), Ok(()));
+        assert_eq!(c.check_and_insert("a", "bc", t(10), t(0)), Ok(()));
+    }
+}
