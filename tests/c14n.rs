@@ -2,6 +2,9 @@
 //! with the exact expected bytes. `c14n_oracle` also runs every input of [`CASES`] against libxml2, with all four
 //! algorithms, over the whole document and every element subset.
 
+// Helpers outside `#[test]` functions unwrap and panic too; clippy's allow-*-in-tests does not reach them.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 use sluis::c14n::{Algorithm, NodeSet, PrefixList, to_vec};
 use sluis::xml::{Document, Limits, Node};
 
@@ -424,4 +427,52 @@ fn excluded_subtree() {
     assert_eq!(to_vec(&doc, &NodeSet::subtree(a).excluding(sig), &exc("")).unwrap(), b"<a>1</a>");
     assert_eq!(to_vec(&doc, &NodeSet::subtree(a).excluding(a), &INC).unwrap(), b"");
     assert_eq!(to_vec(&doc, &NodeSet::subtree(sig).excluding(doc.root().id()), &INC).unwrap(), b"");
+}
+
+/// A sanity check on cost, deliberately generous (real numbers belong in benchmarks): documents at the parser's size
+/// limit, wide and deep with many namespaces in scope, canonicalize in well under the bound even in a debug build. A
+/// per-element walk of ancestors or a quadratic scan would blow through it.
+#[test]
+fn large_documents_stay_linear() {
+    use std::fmt::Write;
+    use std::time::Instant;
+    // 60 levels, 4 declarations each (240 bindings in scope, under the parser's 256), then 8,000 leaves that utilize
+    // prefixes declared at every level.
+    let mut xml = String::new();
+    for d in 0..60 {
+        write!(
+            xml,
+            "<p{d}:e xmlns:p{d}=\"urn:{d}\" xmlns:q{d}=\"urn:q{d}\" xmlns=\"urn:d{}\" xmlns:r{d}=\"urn:r\">",
+            d % 3
+        )
+        .unwrap();
+    }
+    for i in 0..8_000 {
+        write!(xml, "<p{}:leaf q{}:a=\"{i}\" b=\"&amp;\">x</p{}:leaf>", i % 60, (i * 7) % 60, i % 60)
+            .unwrap();
+    }
+    for d in (0..60).rev() {
+        write!(xml, "</p{d}:e>").unwrap();
+    }
+    // And a flat one: 25,000 siblings, each redeclaring a prefix.
+    let mut wide = String::from("<root xmlns:p=\"urn:p\">");
+    for i in 0..25_000 {
+        write!(wide, "<p:e xmlns:p=\"urn:p{}\" p:a=\"1\">t</p:e>", i % 2).unwrap();
+    }
+    wide.push_str("</root>");
+    let start = Instant::now();
+    let mut total = 0;
+    for input in [&xml, &wide] {
+        let doc = parse(input);
+        let deepest =
+            doc.descendants().filter(|n| n.is_element()).map(|n| (n.depth(), n.id())).max().unwrap().1;
+        let apex = doc.node(deepest).parent().unwrap().id();
+        for alg in [INC, INC_C, exc(""), exc("#default p1 q2 r3")] {
+            total += to_vec(&doc, &NodeSet::document(&doc), &alg).unwrap().len();
+            total += to_vec(&doc, &NodeSet::subtree(apex).excluding(deepest), &alg).unwrap().len();
+        }
+    }
+    let elapsed = start.elapsed();
+    eprintln!("large_documents_stay_linear: {total} bytes of output in {elapsed:?}");
+    assert!(elapsed.as_secs() < 30, "{elapsed:?}");
 }

@@ -8,6 +8,9 @@
 //! LF / CR / `&#xD;`, non-ASCII, CDATA sections, comments and PIs inside and outside the document element, an XML
 //! declaration or none.
 
+// Helpers outside `#[test]` functions unwrap and panic too; clippy's allow-*-in-tests does not reach them.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 /// splitmix64: small, good enough, and the same on every platform.
 pub(crate) struct Rng(u64);
 
@@ -125,7 +128,7 @@ impl Gen {
             match self.rng.below(3) {
                 0 => self.comment(),
                 1 => self.pi(),
-                _ => self.out.push_str(*self.rng.pick(&["\n", "\r\n", "  ", "\t"])),
+                _ => self.out.push_str(self.rng.pick::<&str>(&["\n", "\r\n", "  ", "\t"])),
             }
         }
     }
@@ -143,7 +146,7 @@ impl Gen {
         self.out.push_str("<?");
         self.out.push_str(target);
         if !data.is_empty() || self.rng.chance(30) {
-            self.out.push_str(*self.rng.pick(&[" ", "  ", "\r\n"]));
+            self.out.push_str(self.rng.pick::<&str>(&[" ", "  ", "\r\n"]));
         }
         self.out.push_str(&data);
         self.out.push_str("?>");
@@ -220,7 +223,7 @@ impl Gen {
             items.swap(i, j);
         }
         for item in &items {
-            self.out.push_str(*self.rng.pick(&[" ", "  ", "\n ", "\r\n\t"]));
+            self.out.push_str(self.rng.pick::<&str>(&[" ", "  ", "\n ", "\r\n\t"]));
             self.out.push_str(item);
         }
         if self.rng.chance(20) {
@@ -262,6 +265,41 @@ fn generated_documents_parse_and_are_reproducible() {
         assert_eq!(doc, document(seed));
         if let Err(e) = Document::parse_str(&doc, &Limits::default()) {
             panic!("seed {seed}: {e}\n{doc}");
+        }
+    }
+}
+
+/// c14n(parse(c14n(x))) == c14n(x): the canonical form is a fixed point, for every algorithm, over the whole document
+/// and over element subsets (an inclusive apex carries everything it inherited, an exclusive one everything it uses).
+#[test]
+fn canonical_form_is_idempotent_on_random_documents() {
+    use sluis::c14n::{Algorithm, NodeSet, PrefixList, to_vec};
+    use sluis::xml::{Document, Limits};
+    let algorithms = [
+        Algorithm::C14n10 { with_comments: false },
+        Algorithm::C14n10 { with_comments: true },
+        Algorithm::ExcC14n10 { with_comments: false, inclusive_prefixes: PrefixList::default() },
+        Algorithm::ExcC14n10 { with_comments: true, inclusive_prefixes: PrefixList::default() },
+    ];
+    for seed in 0..400 {
+        let xml = document(seed);
+        let doc = Document::parse_str(&xml, &Limits::default()).unwrap();
+        let elements: Vec<_> = doc.descendants().filter(|n| n.is_element()).map(|n| n.id()).collect();
+        let mut rng = Rng::new(seed);
+        let sets = [NodeSet::document(&doc), NodeSet::subtree(*rng.pick(&elements))];
+        for alg in &algorithms {
+            for set in &sets {
+                let once = to_vec(&doc, set, alg).unwrap();
+                let text = String::from_utf8(once.clone()).unwrap();
+                let again = Document::parse_str(&text, &Limits::default()).unwrap();
+                let twice = to_vec(&again, &NodeSet::document(&again), alg).unwrap();
+                assert!(
+                    once == twice,
+                    "seed {seed} {} {set:?}\n  once:  {text:?}\n  twice: {:?}",
+                    alg.uri(),
+                    String::from_utf8_lossy(&twice)
+                );
+            }
         }
     }
 }

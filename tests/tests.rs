@@ -4,3 +4,4 @@ mod c14n;
 mod vectors_dsig;
 mod c14n_gen;
 mod c14n_oracle;
+mod c14n_vectors;

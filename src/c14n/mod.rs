@@ -29,8 +29,7 @@
 //!   failure on them; libxml2 and Apache Santuario do. sluis refuses a declaration whose value is non-empty and does not
 //!   start with an RFC 3986 `scheme ":"`, when the declaration is on an element of the node-set or on an ancestor of
 //!   the apex (for both algorithms, so the outcome never depends on visible utilization). Declarations elsewhere in the
-//!   document are not looked at. (libxml2 additionally refuses URIs its URI parser rejects, such as ones containing
-//!   spaces; the canonical form of those is well defined, so sluis renders them.)
+//!   document are not looked at.
 //! - **A node-set that is not one of the above** ([`C14nReason::InvalidNodeSet`]): an apex that is neither the
 //!   document node nor an element, or a node id out of range for the document.
 //! - **A malformed PrefixList**, or one given to inclusive C14N ([`C14nReason::InvalidPrefixList`]).
@@ -38,10 +37,19 @@
 //!
 //! # Where sluis and libxml2 differ
 //!
-//! libxml2 2.9 writes namespace declaration values without escaping (`xmlBufWriteQuotedString`): a namespace URI
-//! containing `&`, `<`, `"` or a tab/newline/CR character comes out raw (or single-quoted). C14N 1.0 §2.3 processes a
-//! namespace node "in the same way as an attribute node", so sluis escapes its value as an attribute value, as
-//! Santuario does. Every other output was checked byte for byte against libxml2 (`tests/c14n_oracle.rs`).
+//! - A namespace URI containing `&`: C14N 1.0 §2.3 processes a namespace node "in the same way as an attribute node",
+//!   so sluis writes `&amp;` (as Santuario does); libxml2 2.9 writes `&#38;`. libxml2 also refuses namespace names that
+//!   are not valid RFC 3986 URI references (containing `"`, `<`, white space, non-ASCII characters, a malformed `%`
+//!   escape, ...); sluis renders them with attribute escaping, as Santuario does. The canonical form of such a name is
+//!   well defined, and refusing it would not make a signature any safer.
+//! - PIs and comments after the document element when the document element itself is excluded: §2.3 places them by
+//!   document order (preceded by `#xA`); libxml2 decides from the last *visible* element and renders them as if they
+//!   came before it. Only reachable with an enveloped signature that is the document element.
+//! - A relative namespace URI outside the node-set: libxml2 walks the whole document for any node-set and refuses;
+//!   sluis refuses only what is in the node-set or in scope at its apex (see above).
+//!
+//! Everything else was checked byte for byte against libxml2's node-set canonicalization (`tests/c14n_oracle.rs`,
+//! which also pins the three cases above).
 //!
 //! # Cost
 //!
