@@ -115,12 +115,11 @@ fn oracles() -> Option<Oracles> {
     match (have_xmllint, python) {
         (true, Some(python)) => Some(Oracles { python, xmllint }),
         _ => {
-            let msg =
-                "skipping: install libxml2-utils python3-lxml (xmllint and a python3 with lxml and libxml2)";
+            let msg = "install libxml2-utils python3-lxml (xmllint, and a python3 with lxml and libxml2)";
             if std::env::var("SLUIS_REQUIRE_ORACLES").is_ok_and(|v| v == "1") {
                 panic!("SLUIS_REQUIRE_ORACLES=1 but the oracles are missing: {msg}");
             }
-            eprintln!("c14n_oracle: {msg}");
+            eprintln!("c14n_oracle: skipping: {msg}");
             None
         }
     }

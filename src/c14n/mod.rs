@@ -57,15 +57,13 @@
 //! recursion on input depth. The apex's ancestors are walked once (inclusive: namespaces in scope and `xml:*`
 //! attributes). Output is streamed to a [`Sink`]; [`DigestSink`] hashes it without holding the canonical form.
 
-mod escape;
 mod namespaces;
 mod render;
-mod sink;
-
-pub use sink::{DigestSink, Sink};
 
 use crate::reason::C14nReason;
 use crate::xml::{Document, NodeId, is_ncname};
+use aws_lc_rs::digest;
+use std::fmt;
 
 /// `http://www.w3.org/TR/2001/REC-xml-c14n-20010315`
 pub const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
@@ -294,6 +292,93 @@ pub fn to_vec(doc: &Document<'_>, set: &NodeSet, alg: &Algorithm) -> Result<Vec<
     let mut out = Vec::with_capacity(doc.input().len() / 2);
     canonicalize(doc, set, alg, &mut out)?;
     Ok(out)
+}
+
+/// Receives the canonical form piece by piece, in order. Writing cannot fail: a sink that can (a socket) should buffer
+/// or record the error itself.
+pub trait Sink {
+    /// Appends `bytes` to the output.
+    fn write(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// How many bytes [`DigestSink`] collects before updating the digest. Canonicalization writes many small pieces (a
+/// `<`, a name, a quote); one `update` per 8 KiB keeps the per-call overhead of the hash out of the profile while the
+/// memory stays constant whatever the size of the node-set.
+const DIGEST_BUFFER: usize = 8 * 1024;
+
+/// A [`Sink`] that hashes the canonical form as it is produced, so a Reference's digest never needs the whole canonical
+/// string in memory.
+///
+/// ```
+/// use sluis::c14n::{DigestSink, Sink};
+/// let mut sink = DigestSink::new(&aws_lc_rs::digest::SHA256);
+/// sink.write(b"<a>");
+/// sink.write(b"</a>");
+/// assert_eq!(sink.finish().as_ref(), aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, b"<a></a>").as_ref());
+/// ```
+pub struct DigestSink {
+    ctx: digest::Context,
+    buf: Vec<u8>,
+    total: u64,
+}
+
+impl fmt::Debug for DigestSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DigestSink")
+            .field("algorithm", self.ctx.algorithm())
+            .field("bytes", &self.total)
+            .finish()
+    }
+}
+
+impl DigestSink {
+    /// A sink hashing with `algorithm`.
+    pub fn new(algorithm: &'static digest::Algorithm) -> Self {
+        DigestSink { ctx: digest::Context::new(algorithm), buf: Vec::with_capacity(DIGEST_BUFFER), total: 0 }
+    }
+
+    /// How many bytes were written so far.
+    pub fn len(&self) -> u64 {
+        self.total
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The digest of everything written.
+    pub fn finish(mut self) -> digest::Digest {
+        self.flush();
+        self.ctx.finish()
+    }
+
+    fn flush(&mut self) {
+        if !self.buf.is_empty() {
+            self.ctx.update(&self.buf);
+            self.buf.clear();
+        }
+    }
+}
+
+impl Sink for DigestSink {
+    fn write(&mut self, bytes: &[u8]) {
+        self.total += bytes.len() as u64;
+        if self.buf.len() + bytes.len() > DIGEST_BUFFER {
+            self.flush();
+            if bytes.len() >= DIGEST_BUFFER {
+                self.ctx.update(bytes);
+                return;
+            }
+        }
+        self.buf.extend_from_slice(bytes);
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! elements whose end tags are written when the traversal leaves their id range.
 
 use super::namespaces::{Mode, Namespaces};
-use super::{Algorithm, NodeSet, Sink, escape};
+use super::{Algorithm, NodeSet, Sink};
 use crate::reason::C14nReason;
 use crate::xml::{Document, Node, NodeId, NodeType, XML_NAMESPACE};
 
@@ -61,7 +61,7 @@ pub(super) fn run<S: Sink + ?Sized>(
                 r.start_tag(node, node.id() == apex.id())?;
                 open.push(node);
             }
-            NodeType::Text => escape::text(r.out, node.text().unwrap_or("")),
+            NodeType::Text => escape_text(r.out, node.text().unwrap_or("")),
             NodeType::Comment if !with_comments => {}
             NodeType::Comment | NodeType::ProcessingInstruction => {
                 // C14N 1.0 §2.1: outside the document element, a comment or PI is followed by #xA when it precedes the
@@ -110,7 +110,7 @@ impl<'d, S: Sink + ?Sized> Renderer<'_, 'd, '_, S> {
                 self.out.write(prefix.as_bytes());
                 self.out.write(b"=\"");
             }
-            escape::attribute(self.out, uri);
+            escape_attribute(self.out, uri);
             self.out.write(b"\"");
         }
         self.attrs.clear();
@@ -138,7 +138,7 @@ impl<'d, S: Sink + ?Sized> Renderer<'_, 'd, '_, S> {
             self.out.write(b" ");
             write_qname(self.out, prefix, local);
             self.out.write(b"=\"");
-            escape::attribute(self.out, value);
+            escape_attribute(self.out, value);
             self.out.write(b"\"");
         }
         self.out.write(b">");
@@ -179,4 +179,81 @@ fn write_qname<S: Sink + ?Sized>(out: &mut S, prefix: Option<&str>, local: &str)
         out.write(b":");
     }
     out.write(local.as_bytes());
+}
+
+// ---- Character escaping (C14N 1.0 §2.3; runs needing no escape are written as one slice, and every byte looked
+// for is ASCII, so scanning bytes is safe on UTF-8) ----
+
+/// Text nodes (C14N 1.0 §2.3, and §4 on why): `&` `<` `>` and CR (`&#xD;`, the only way a CR can reach the tree is a character reference).
+fn escape_text<S: Sink + ?Sized>(out: &mut S, s: &str) {
+    escape(out, s, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'>' => Some(b"&gt;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    })
+}
+
+/// Attribute values (and namespace URIs, which §2.3 processes like attributes): `&` `<` `"` and the white space
+/// characters that attribute-value normalization would otherwise turn into spaces on re-parsing: TAB, LF, CR.
+fn escape_attribute<S: Sink + ?Sized>(out: &mut S, s: &str) {
+    escape(out, s, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'"' => Some(b"&quot;"),
+        b'\t' => Some(b"&#x9;"),
+        b'\n' => Some(b"&#xA;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    })
+}
+
+fn escape<S: Sink + ?Sized>(out: &mut S, s: &str, replace: impl Fn(u8) -> Option<&'static [u8]>) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if let Some(rep) = replace(b) {
+            if start < i {
+                out.write(&bytes[start..i]);
+            }
+            out.write(rep);
+            start = i + 1;
+        }
+    }
+    if start < bytes.len() {
+        out.write(&bytes[start..]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> String {
+        let mut v = Vec::new();
+        escape_text(&mut v, s);
+        String::from_utf8(v).unwrap()
+    }
+
+    fn a(s: &str) -> String {
+        let mut v = Vec::new();
+        escape_attribute(&mut v, s);
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn text_escapes_amp_lt_gt_cr_only() {
+        assert_eq!(t(""), "");
+        assert_eq!(t("plain é 中"), "plain é 中");
+        assert_eq!(t("a&b<c>d\re\"f'g\th\ni"), "a&amp;b&lt;c&gt;d&#xD;e\"f'g\th\ni");
+        assert_eq!(t("&&"), "&amp;&amp;");
+    }
+
+    #[test]
+    fn attribute_escapes_amp_lt_quot_and_white_space() {
+        assert_eq!(a("x>y'z"), "x>y'z");
+        assert_eq!(a("a&b<c\"d\te\nf\rg"), "a&amp;b&lt;c&quot;d&#x9;e&#xA;f&#xD;g");
+        assert_eq!(a("\"é\""), "&quot;é&quot;");
+    }
 }

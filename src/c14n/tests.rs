@@ -148,3 +148,20 @@ fn deep_documents_do_not_recurse() {
         format!("<a xmlns:p=\"urn:p\">{}{}", "<a>".repeat(depth - 1), "</a>".repeat(depth)).as_bytes()
     );
 }
+
+#[test]
+fn digest_sink_equals_one_shot_digest_across_buffer_boundaries() {
+    let data: Vec<u8> = (0..50_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    for chunk in [1, 7, 100, DIGEST_BUFFER - 1, DIGEST_BUFFER, DIGEST_BUFFER + 1, 30_000] {
+        let mut sink = DigestSink::new(&digest::SHA256);
+        for piece in data.chunks(chunk) {
+            sink.write(piece);
+        }
+        assert_eq!(sink.len(), data.len() as u64);
+        let want = digest::digest(&digest::SHA256, &data);
+        assert_eq!(sink.finish().as_ref(), want.as_ref(), "chunk {chunk}");
+    }
+    let empty = DigestSink::new(&digest::SHA384);
+    assert!(empty.is_empty());
+    assert_eq!(empty.finish().as_ref(), digest::digest(&digest::SHA384, b"").as_ref());
+}
