@@ -5,3 +5,4 @@ mod vectors_dsig;
 mod c14n_gen;
 mod c14n_oracle;
 mod c14n_vectors;
+mod saml;
