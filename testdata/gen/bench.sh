@@ -20,6 +20,7 @@ OUT=${1:-$GEN/..}
 [ $# -gt 0 ] && shift
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(4k 64k)
+mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 PKI=$OUT/pki
 [ -f "$PKI/leaf-rsa2048.key.pem" ] || PKI=$GEN/../pki

@@ -6,7 +6,7 @@
 
 Checks: required fields and types, `expect` / `reason` / `wss_*` / `saml_*` values, every path named in an entry
 exists, and every fixture file under signed/, tampered/ and bench/ (*.xml, except bench/envelope-1m.xml, which is
-generated at bench time) has exactly one entry.
+generated at bench time) has exactly one entry, listed in OUT_DIR/README.md when there is one.
 """
 import glob
 import json
@@ -80,6 +80,12 @@ def check(entries, root):
             fixtures.add(os.path.relpath(p, root))
     for p in sorted(fixtures - seen - NOT_IN_MANIFEST):
         errors.append(f"{p}: no manifest entry")
+    readme = os.path.join(root, "README.md")
+    if os.path.exists(readme):
+        text = open(readme, encoding="utf-8").read()
+        for f in sorted(seen):
+            if f"`{os.path.basename(f)}`" not in text:
+                errors.append(f"{f}: not listed in README.md")
     return errors
 
 
