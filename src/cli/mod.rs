@@ -3,6 +3,7 @@
 //! Exit codes are shared by all subcommands: 0 success (everything verified), 1 a verdict of "invalid", 2 a usage
 //! error (bad arguments, unreadable trust material).
 
+mod keys;
 mod output;
 mod verify;
 
@@ -21,6 +22,8 @@ struct Cli {
 enum Command {
     /// Verify the XML Signatures in files, offline, at a chosen time.
     Verify(verify::Args),
+    /// Make the OAuth authorization server's keys and client secret hashes.
+    Keys(keys::Args),
 }
 
 /// Exit code: everything checked out.
@@ -41,6 +44,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Verify(args) => verify::run(&args),
+        Command::Keys(args) => keys::run(&args),
     };
     ExitCode::from(code)
 }
