@@ -6,3 +6,4 @@ mod c14n_gen;
 mod c14n_oracle;
 mod c14n_vectors;
 mod saml;
+mod saml_xsw;
