@@ -17,6 +17,7 @@ use crate::clock::DateTime;
 use crate::reason::{DsigReason, Reason, TrustReason};
 use crate::trust::{Certificate, EcCurve, PublicKey, TrustStore, TrustedKey};
 use crate::xml::{Document, Node, NodeId, decode_base64_binary};
+use std::sync::Arc;
 
 /// The most certificates sluis reads from one `KeyInfo`: a leaf and a few intermediates.
 const MAX_CERTIFICATES: usize = 8;
@@ -29,13 +30,13 @@ const P384_URN: &str = "urn:oid:1.3.132.0.34";
 #[derive(Default)]
 pub(crate) struct KeyMaterial {
     /// Certificates from `X509Data/X509Certificate`, in document order.
-    pub certificates: Vec<Certificate>,
+    pub certificates: Vec<Arc<Certificate>>,
     /// Bare keys from `KeyValue` / `DEREncodedKeyValue`.
     pub keys: Vec<PublicKey>,
 }
 
 /// Reads the key material of a `KeyInfo` element, refusing indirections.
-pub(crate) fn read_key_material(key_info: Node<'_, '_>) -> Result<KeyMaterial, Reason> {
+pub(crate) fn read_key_material(store: &TrustStore, key_info: Node<'_, '_>) -> Result<KeyMaterial, Reason> {
     let mut out = KeyMaterial::default();
     for child in key_info.element_children() {
         if child.is(DSIG_NS, "RetrievalMethod") || child.is(DSIG11_NS, "KeyInfoReference") {
@@ -48,7 +49,7 @@ pub(crate) fn read_key_material(key_info: Node<'_, '_>) -> Result<KeyMaterial, R
                 }
                 let der =
                     decode_base64_binary(&item.text_content()).ok_or(TrustReason::MalformedCertificate)?;
-                out.certificates.push(Certificate::from_der(&der)?);
+                out.certificates.push(store.parse_certificate(&der)?);
             }
         } else if child.is(DSIG_NS, "KeyValue") {
             out.keys.push(key_value(child)?);
@@ -98,7 +99,7 @@ fn key_value(node: Node<'_, '_>) -> Result<PublicKey, Reason> {
 /// trusted keys, or the most specific refusal (a validity or revocation failure says more than "untrusted").
 pub(crate) fn trust_certificates(
     store: &TrustStore,
-    certs: &[Certificate],
+    certs: &[Arc<Certificate>],
     at: DateTime,
 ) -> Result<Vec<TrustedKey>, Reason> {
     let mut refusals = Refusals::default();
@@ -118,7 +119,7 @@ pub(crate) fn trust_certificates(
     let any_leaf = certs.iter().any(|c| !c.is_ca());
     for (i, leaf) in certs.iter().enumerate().filter(|(_, c)| !any_leaf || !c.is_ca()) {
         let others: Vec<Certificate> =
-            certs.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| c.clone()).collect();
+            certs.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| Certificate::clone(c)).collect();
         match store.trust_certificate(leaf, &others, at) {
             Ok(key) => trusted.push(key),
             Err(e) => refusals.add(e),
@@ -152,7 +153,7 @@ impl KeySource for TrustStore {
         at: DateTime,
     ) -> Result<Vec<TrustedKey>, Reason> {
         let material = match key_info {
-            Some(ki) => read_key_material(doc.node(ki))?,
+            Some(ki) => read_key_material(self, doc.node(ki))?,
             None => KeyMaterial::default(),
         };
         if !material.certificates.is_empty() {

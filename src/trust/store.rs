@@ -249,6 +249,8 @@ pub struct TrustStore {
     crl_min_next_update: Option<i64>,
     cache_capacity: usize,
     cache: Mutex<HashMap<[u8; 32], CacheEntry>>,
+    /// Parsed certificates by DER, so a BinarySecurityToken or X509Certificate sent on every call is parsed once.
+    parsed: Mutex<HashMap<Box<[u8]>, Arc<Certificate>>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -270,6 +272,7 @@ impl TrustStore {
                 crl_min_next_update: None,
                 cache_capacity: DEFAULT_CACHE_CAPACITY,
                 cache: Mutex::new(HashMap::new()),
+                parsed: Mutex::new(HashMap::new()),
                 hits: AtomicU64::new(0),
                 misses: AtomicU64::new(0),
             },
@@ -341,6 +344,26 @@ impl TrustStore {
         });
         let certs = self.pinned_certs.iter().filter_map(move |c| self.pinned_certificate(c, at).ok());
         keys.chain(certs)
+    }
+
+    /// Parses a certificate presented in a message (DER), through a bounded cache of earlier parses: clients send the
+    /// same certificate on every call, and parsing plus fingerprinting costs several times the signature check. Only
+    /// successful parses are cached; the cache holds at most the path-cache capacity and is cleared when full.
+    pub fn parse_certificate(&self, der: &[u8]) -> Result<Arc<Certificate>, TrustReason> {
+        if self.cache_capacity > 0 {
+            if let Some(hit) = self.parsed.lock().ok().and_then(|m| m.get(der).cloned()) {
+                return Ok(hit);
+            }
+        }
+        let cert = Arc::new(Certificate::from_der(der)?);
+        if self.cache_capacity > 0 {
+            let mut map = self.parsed.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if map.len() >= self.cache_capacity {
+                map.clear();
+            }
+            map.insert(der.into(), Arc::clone(&cert));
+        }
+        Ok(cert)
     }
 
     /// Cache counters.

@@ -9,12 +9,15 @@ use base64::engine::general_purpose::STANDARD;
 
 /// Decodes `text` after removing XML white space. None if it is not canonical padded base64.
 pub fn decode_base64_binary(text: &str) -> Option<Vec<u8>> {
-    let compact: String = if text.bytes().any(super::is_ws) {
-        text.chars().filter(|&c| !matches!(c, ' ' | '\t' | '\n' | '\r')).collect()
-    } else {
-        text.to_owned()
-    };
-    STANDARD.decode(compact.as_bytes()).ok()
+    if !text.bytes().any(super::is_ws) {
+        return STANDARD.decode(text.as_bytes()).ok();
+    }
+    // Signers wrap lines at 64 or 76 characters: copy the runs between white space, not byte by byte.
+    let mut compact = Vec::with_capacity(text.len());
+    for run in text.as_bytes().split(|&b| super::is_ws(b)) {
+        compact.extend_from_slice(run);
+    }
+    STANDARD.decode(&compact).ok()
 }
 
 #[cfg(test)]

@@ -49,6 +49,43 @@ struct Parser<'a, 'l> {
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Byte classes for the hot loops: a byte whose bit is set for a context needs a closer look there; every other byte
+/// is ordinary content that the loop skips without branching on it. (Bytes of multi-byte UTF-8 sequences are
+/// ordinary except 0xEF, the lead byte of U+FFFE/U+FFFF.)
+const IN_TEXT: u8 = 1;
+const IN_ATTR: u8 = 2;
+const IN_DELIMITED: u8 = 4;
+const NAME_ASCII: u8 = 8;
+
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        // Control characters are invalid everywhere except tab, LF and CR, which each context treats itself.
+        t[i] = IN_TEXT | IN_ATTR | IN_DELIMITED;
+        i += 1;
+    }
+    t[b'\t' as usize] = IN_ATTR;
+    t[b'\n' as usize] = IN_ATTR;
+    t[b'<' as usize] |= IN_TEXT | IN_ATTR;
+    t[b'&' as usize] |= IN_TEXT | IN_ATTR;
+    t[b']' as usize] |= IN_TEXT | IN_DELIMITED;
+    t[b'"' as usize] |= IN_ATTR;
+    t[b'\'' as usize] |= IN_ATTR;
+    t[b'-' as usize] |= IN_DELIMITED;
+    t[b'?' as usize] |= IN_DELIMITED;
+    t[0xEF] = IN_TEXT | IN_ATTR | IN_DELIMITED;
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.' || b == b':' {
+            t[c] |= NAME_ASCII;
+        }
+        c += 1;
+    }
+    t
+};
+
 pub(super) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Document<'a>, XmlError> {
     // Ranges are u32: refuse anything that would not fit whatever the configured limit says.
     if bytes.len() > limits.max_bytes || bytes.len() >= u32::MAX as usize {
@@ -131,6 +168,17 @@ impl<'a> Parser<'a, '_> {
             Err(self.err(XmlReason::UnexpectedEof))
         } else {
             Err(self.err(XmlReason::Malformed(what)))
+        }
+    }
+
+    /// Advances over ordinary bytes of the context `class`.
+    #[inline(always)]
+    fn skip_ordinary(&mut self, class: u8) {
+        while let Some(&c) = self.b.get(self.pos) {
+            if CLASSES[c as usize] & class != 0 {
+                break;
+            }
+            self.pos += 1;
         }
     }
 
@@ -241,8 +289,7 @@ impl<'a> Parser<'a, '_> {
         loop {
             match self.peek() {
                 Some(c) if c.is_ascii() => {
-                    let ok = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':');
-                    if !ok {
+                    if CLASSES[c as usize] & NAME_ASCII == 0 {
                         break;
                     }
                     if c == b':' {
@@ -252,6 +299,7 @@ impl<'a> Parser<'a, '_> {
                         colon = Some(self.pos);
                     }
                     self.pos += 1;
+                    continue;
                 }
                 Some(_) => {
                     let ch = self.input.get(self.pos..).and_then(|s| s.chars().next());
@@ -262,9 +310,10 @@ impl<'a> Parser<'a, '_> {
                 }
                 None => break,
             }
-            if self.pos - start > self.limits.max_name_len {
-                return Err(self.err_at(XmlReason::NameTooLong, start));
-            }
+        }
+        // Checked once after the scan: the scan itself is bounded by the input, which is bounded by `max_bytes`.
+        if self.pos - start > self.limits.max_name_len {
+            return Err(self.err_at(XmlReason::NameTooLong, start));
         }
         let whole = self.slice(start, self.pos)?;
         let (prefix, local) = match colon {
@@ -299,7 +348,9 @@ impl<'a> Parser<'a, '_> {
         let start = self.pos;
         let mut owned: Option<String> = None;
         let mut seg = start;
-        while let Some(c) = self.peek() {
+        loop {
+            self.skip_ordinary(IN_TEXT);
+            let Some(c) = self.peek() else { break };
             match c {
                 b'<' => break,
                 b'&' => {
@@ -494,6 +545,7 @@ impl<'a> Parser<'a, '_> {
         let mut owned: Option<String> = None;
         let mut seg = start;
         loop {
+            self.skip_ordinary(IN_ATTR);
             match self.peek() {
                 None => return Err(self.err(XmlReason::UnexpectedEof)),
                 Some(c) if c == quote => break,
@@ -737,6 +789,7 @@ impl<'a> Parser<'a, '_> {
         let mut owned: Option<String> = None;
         let mut seg = start;
         loop {
+            self.skip_ordinary(IN_DELIMITED);
             if self.starts_with(end) {
                 break;
             }
