@@ -285,50 +285,41 @@ impl<'a> Parser<'a, '_> {
     /// Reads a `QName` at the cursor and returns (whole, prefix, local); prefix is "" when absent.
     fn qname(&mut self) -> Result<(&'a str, &'a str, &'a str), XmlError> {
         let start = self.pos;
+        let b = self.b;
+        let mut i = start;
         let mut colon = None;
-        loop {
-            match self.peek() {
-                Some(c) if c.is_ascii() => {
-                    if CLASSES[c as usize] & NAME_ASCII == 0 {
-                        break;
+        while let Some(&c) = b.get(i) {
+            if CLASSES[c as usize] & NAME_ASCII != 0 {
+                if c == b':' {
+                    if colon.is_some() {
+                        return Err(self.err_at(XmlReason::InvalidName, i));
                     }
-                    if c == b':' {
-                        if colon.is_some() {
-                            return Err(self.err(XmlReason::InvalidName));
-                        }
-                        colon = Some(self.pos);
-                    }
-                    self.pos += 1;
-                    continue;
+                    colon = Some(i);
                 }
-                Some(_) => {
-                    let ch = self.input.get(self.pos..).and_then(|s| s.chars().next());
-                    match ch {
-                        Some(ch) if is_name_char(ch) => self.pos += ch.len_utf8(),
-                        _ => break,
-                    }
+                i += 1;
+            } else if c < 0x80 {
+                break;
+            } else {
+                match self.input.get(i..).and_then(|s| s.chars().next()) {
+                    Some(ch) if is_name_char(ch) => i += ch.len_utf8(),
+                    _ => break,
                 }
-                None => break,
             }
         }
+        self.pos = i;
         // Checked once after the scan: the scan itself is bounded by the input, which is bounded by `max_bytes`.
-        if self.pos - start > self.limits.max_name_len {
+        if i - start > self.limits.max_name_len {
             return Err(self.err_at(XmlReason::NameTooLong, start));
         }
-        let whole = self.slice(start, self.pos)?;
+        if i == start {
+            return Err(if i >= b.len() { self.err(XmlReason::UnexpectedEof) } else { self.err(XmlReason::InvalidName) });
+        }
+        let whole = self.slice(start, i)?;
         let (prefix, local) = match colon {
-            Some(at) => (self.slice(start, at)?, self.slice(at + 1, self.pos)?),
+            Some(at) => (self.slice(start, at)?, self.slice(at + 1, i)?),
             None => ("", whole),
         };
-        let starts_ok = |s: &str| s.chars().next().is_some_and(is_name_start_char);
-        if whole.is_empty() {
-            return Err(if self.peek().is_none() {
-                self.err(XmlReason::UnexpectedEof)
-            } else {
-                self.err(XmlReason::InvalidName)
-            });
-        }
-        if !starts_ok(local) || (colon.is_some() && !starts_ok(prefix)) {
+        if !starts_name(local) || (colon.is_some() && !starts_name(prefix)) {
             return Err(self.err_at(XmlReason::InvalidName, start));
         }
         Ok((whole, prefix, local))
@@ -851,6 +842,16 @@ impl<'a> Parser<'a, '_> {
             range: (start as u32, end as u32),
         });
         Ok(id)
+    }
+}
+
+/// Does `s` start with a `NameStartChar` (colon excluded)? ASCII is decided by the byte.
+#[inline]
+fn starts_name(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(&c) if c.is_ascii() => c.is_ascii_alphabetic() || c == b'_',
+        Some(_) => s.chars().next().is_some_and(is_name_start_char),
+        None => false,
     }
 }
 
