@@ -7,3 +7,4 @@ mod c14n_oracle;
 mod c14n_vectors;
 mod saml;
 mod saml_xsw;
+mod saml_encryption;

@@ -113,6 +113,32 @@ fn children<'d, 'a>(node: Node<'d, 'a>, what: &'static str) -> Result<Vec<Node<'
     Ok(out)
 }
 
+/// Matches `kids` against a schema sequence of `(namespace, local name, required)` entries, each at most once and in
+/// order; returns the element found for each entry. Anything else is refused.
+fn sequence<'d, 'a, const N: usize>(
+    kids: &[Node<'d, 'a>],
+    schema: [(&str, &str, bool); N],
+    what: &'static str,
+) -> Result<[Option<Node<'d, 'a>>; N], SamlReason> {
+    let mut found = [None; N];
+    let mut next = 0;
+    for kid in kids {
+        let pos = schema
+            .iter()
+            .enumerate()
+            .skip(next)
+            .find(|(_, (ns, local, _))| kid.is(ns, local))
+            .map(|(i, _)| i)
+            .ok_or(malformed(what))?;
+        found[pos] = Some(*kid);
+        next = pos + 1;
+    }
+    if schema.iter().zip(&found).any(|((_, _, required), f)| *required && f.is_none()) {
+        return Err(malformed(what));
+    }
+    Ok(found)
+}
+
 fn algorithm<'d>(method: Node<'d, '_>) -> Result<&'d str, SamlReason> {
     method.attribute(None, "Algorithm").ok_or(malformed("EncryptionMethod/@Algorithm"))
 }
@@ -139,15 +165,26 @@ struct EncryptedKey {
 
 fn read_encrypted_key(node: Node<'_, '_>) -> Result<EncryptedKey, SamlReason> {
     let kids = children(node, "EncryptedKey")?;
-    let method = kids
-        .iter()
-        .find(|c| c.is(XENC_NS, "EncryptionMethod"))
-        .ok_or(malformed("EncryptedKey/EncryptionMethod"))?;
-    let uri = algorithm(*method)?;
+    let [method, _, cipher_data, ..] = sequence(
+        &kids,
+        [
+            (XENC_NS, "EncryptionMethod", true),
+            (DSIG_NS, "KeyInfo", false),
+            (XENC_NS, "CipherData", true),
+            (XENC_NS, "EncryptionProperties", false),
+            (XENC_NS, "ReferenceList", false),
+            (XENC_NS, "CarriedKeyName", false),
+        ],
+        "EncryptedKey children",
+    )?;
+    let (Some(method), Some(cipher_data)) = (method, cipher_data) else {
+        return Err(malformed("EncryptedKey children"));
+    };
+    let uri = algorithm(method)?;
     let mut digest = "http://www.w3.org/2000/09/xmldsig#sha1";
     let mut mgf = "http://www.w3.org/2009/xmlenc11#mgf1sha1";
     let mut label = None;
-    for p in children(*method, "EncryptionMethod")? {
+    for p in children(method, "EncryptionMethod")? {
         if p.is(DSIG_NS, "DigestMethod") {
             digest = algorithm(p)?;
         } else if p.is(XENC11_NS, "MGF") {
@@ -185,9 +222,7 @@ fn read_encrypted_key(node: Node<'_, '_>) -> Result<EncryptedKey, SamlReason> {
         // rsa-1_5 and everything else.
         _ => return Err(SamlReason::EncryptionAlgorithmNotAllowed),
     };
-    let cipher_data =
-        kids.iter().find(|c| c.is(XENC_NS, "CipherData")).ok_or(malformed("EncryptedKey/CipherData"))?;
-    Ok(EncryptedKey { algorithm, label, cipher: cipher_value(*cipher_data)? })
+    Ok(EncryptedKey { algorithm, label, cipher: cipher_value(cipher_data)? })
 }
 
 /// A decrypted `EncryptedData`.
@@ -217,21 +252,26 @@ pub(crate) fn decrypt_element(
         return Err(malformed("EncryptedData/@Type must be Element").into());
     }
     let data_kids = children(data, "EncryptedData")?;
-    let method = data_kids
-        .iter()
-        .find(|c| c.is(XENC_NS, "EncryptionMethod"))
-        .ok_or(malformed("EncryptedData/EncryptionMethod"))?;
-    let content = Content::from_uri(algorithm(*method)?, policy)?;
-    let cipher_data = data_kids
-        .iter()
-        .find(|c| c.is(XENC_NS, "CipherData"))
-        .ok_or(malformed("EncryptedData/CipherData"))?;
-    let ciphertext = cipher_value(*cipher_data)?;
+    let [method, key_info, cipher_data, _] = sequence(
+        &data_kids,
+        [
+            (XENC_NS, "EncryptionMethod", true),
+            (DSIG_NS, "KeyInfo", false),
+            (XENC_NS, "CipherData", true),
+            (XENC_NS, "EncryptionProperties", false),
+        ],
+        "EncryptedData children",
+    )?;
+    let (Some(method), Some(cipher_data)) = (method, cipher_data) else {
+        return Err(malformed("EncryptedData children").into());
+    };
+    let content = Content::from_uri(algorithm(method)?, policy)?;
+    let ciphertext = cipher_value(cipher_data)?;
 
     // EncryptedKeys inside KeyInfo, else the siblings.
     let mut key_nodes: Vec<Node<'_, '_>> = Vec::new();
-    if let Some(ki) = data_kids.iter().find(|c| c.is(DSIG_NS, "KeyInfo")) {
-        key_nodes.extend(children(*ki, "KeyInfo")?.into_iter().filter(|c| c.is(XENC_NS, "EncryptedKey")));
+    if let Some(ki) = key_info {
+        key_nodes.extend(children(ki, "KeyInfo")?.into_iter().filter(|c| c.is(XENC_NS, "EncryptedKey")));
     }
     if key_nodes.is_empty() {
         key_nodes.extend(siblings.iter().copied());
