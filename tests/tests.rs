@@ -8,3 +8,4 @@ mod c14n_vectors;
 mod saml;
 mod saml_xsw;
 mod saml_encryption;
+mod oauth;

@@ -99,9 +99,22 @@ impl Argon2Gate {
     }
 }
 
+/// The dummy hash unknown clients are checked against: default parameters, a random secret nobody knows, made once per
+/// process (so a reload does not pay for it again).
+fn dummy_hash() -> Result<&'static str, String> {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(d) = DUMMY.get() {
+        return Ok(d);
+    }
+    let mut random = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut random).map_err(|_| "no randomness")?;
+    let made = SecretHash::hash(&random)?;
+    Ok(DUMMY.get_or_init(|| made))
+}
+
 /// Verifies client secrets for one loaded configuration.
 pub struct SecretVerifier {
-    dummy: String,
+    dummy: &'static str,
     tag_key: hmac::Key,
     verified: Mutex<HashMap<String, [u8; 32]>>,
 }
@@ -116,9 +129,7 @@ impl SecretVerifier {
     /// A verifier with a fresh dummy hash and tag key.
     pub fn new() -> Result<Self, String> {
         let rng = aws_lc_rs::rand::SystemRandom::new();
-        let mut random = [0u8; 32];
-        aws_lc_rs::rand::SecureRandom::fill(&rng, &mut random).map_err(|_| "no randomness")?;
-        let dummy = SecretHash::hash(&random)?;
+        let dummy = dummy_hash()?;
         let tag_key = hmac::Key::generate(hmac::HMAC_SHA256, &rng).map_err(|_| "no randomness")?;
         Ok(SecretVerifier { dummy, tag_key, verified: Mutex::new(HashMap::new()) })
     }
@@ -134,7 +145,7 @@ impl SecretVerifier {
     ) -> bool {
         let Some(stored) = stored else {
             gate.run(|| {
-                if let Ok(dummy) = PasswordHash::new(&self.dummy) {
+                if let Ok(dummy) = PasswordHash::new(self.dummy) {
                     let _ = Argon2::default().verify_password(secret.as_bytes(), &dummy);
                 }
             });
