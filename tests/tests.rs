@@ -9,3 +9,4 @@ mod saml;
 mod saml_xsw;
 mod saml_encryption;
 mod oauth;
+mod wss_fixtures;

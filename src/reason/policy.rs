@@ -8,17 +8,22 @@ use super::reason_codes;
 pub enum PolicyReason {
     /// The caller authenticated below the route's minimum authentication level.
     AuthLevelTooLow,
+    /// The caller authenticated with a token type the route does not accept.
+    TokenTypeNotAccepted,
 }
 
 reason_codes!(PolicyReason {
     AuthLevelTooLow => "auth_level_too_low",
+    TokenTypeNotAccepted => "token_type_not_accepted",
 });
 
 impl PolicyReason {
-    /// The WS-Security fault for this reason (one row per variant, no `_` arm).
+    /// The WS-Security fault for this reason (one row per variant, no `_` arm): too weak an authentication means the
+    /// token "could not be authenticated or authorized"; a token type the route does not take is "unsupported".
     pub fn wsse_fault(&self) -> WsseFault {
         match self {
             PolicyReason::AuthLevelTooLow => WsseFault::FailedAuthentication,
+            PolicyReason::TokenTypeNotAccepted => WsseFault::UnsupportedSecurityToken,
         }
     }
 
@@ -26,6 +31,21 @@ impl PolicyReason {
     pub fn oauth_error(&self) -> OAuthError {
         match self {
             PolicyReason::AuthLevelTooLow => OAuthError::InvalidGrant,
+            PolicyReason::TokenTypeNotAccepted => OAuthError::InvalidGrant,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_snake_case_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in PolicyReason::ALL_CODES {
+            assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{code}");
+            assert!(seen.insert(code), "{code}");
         }
     }
 }

@@ -1,4 +1,10 @@
 //! Refusals of SOAP envelope handling ([`crate::soap`]).
+//!
+//! Two of these are rendered with a SOAP-level fault code instead of a WS-Security subcode (see
+//! [`crate::soap::render_fault`]): [`SoapReason::VersionMismatch`] (`VersionMismatch`, SOAP 1.1 §4.4.1, SOAP 1.2
+//! §5.4.6) and [`SoapReason::MustUnderstand`] (`MustUnderstand`, SOAP 1.1 §4.2.3, SOAP 1.2 §5.4.8). The
+//! [`SoapReason::wsse_fault`] table still names one WS-Security fault for each, for audit and for callers that only
+//! speak WS-Security.
 
 use super::outward::{OAuthError, WsseFault};
 use super::reason_codes;
@@ -8,17 +14,48 @@ use super::reason_codes;
 pub enum SoapReason {
     /// The document element is not a SOAP 1.1 or 1.2 Envelope.
     NotAnEnvelope,
+    /// The document element is an `Envelope` in a namespace that is neither SOAP 1.1 nor SOAP 1.2.
+    VersionMismatch,
+    /// The envelope breaks the structure SOAP (and WS-I Basic Profile) require; the context names what.
+    MalformedEnvelope(&'static str),
+    /// The HTTP content type does not belong to the envelope's SOAP version (`text/xml` is SOAP 1.1,
+    /// `application/soap+xml` is SOAP 1.2).
+    ContentTypeMismatch,
+    /// The HTTP content type is neither `text/xml` nor `application/soap+xml`, or is malformed.
+    UnsupportedMediaType,
+    /// A SOAP 1.1 request without the `SOAPAction` HTTP header (SOAP 1.1 §6.1.1: a client MUST send it).
+    SoapActionMissing,
+    /// A SOAP 1.2 `action` media-type parameter and a `SOAPAction` header that disagree.
+    ActionMismatch,
+    /// A header block targeted at sluis with `mustUnderstand` set that sluis does not understand.
+    MustUnderstand,
 }
 
 reason_codes!(SoapReason {
     NotAnEnvelope => "not_a_soap_envelope",
+    VersionMismatch => "soap_version_mismatch",
+    MalformedEnvelope(ctx) => "malformed_soap_envelope",
+    ContentTypeMismatch => "soap_content_type_mismatch",
+    UnsupportedMediaType => "unsupported_media_type",
+    SoapActionMissing => "soap_action_missing",
+    ActionMismatch => "soap_action_mismatch",
+    MustUnderstand => "must_understand",
 });
 
 impl SoapReason {
-    /// The WS-Security fault for this reason (one row per variant, no `_` arm).
+    /// The WS-Security fault for this reason (one row per variant, no `_` arm). A message sluis cannot even read as
+    /// SOAP has no usable `wsse:Security` header: `InvalidSecurity` ("an error was discovered processing the
+    /// header"), the generic code of WSS 1.1 §12.
     pub fn wsse_fault(&self) -> WsseFault {
         match self {
             SoapReason::NotAnEnvelope => WsseFault::InvalidSecurity,
+            SoapReason::VersionMismatch => WsseFault::InvalidSecurity,
+            SoapReason::MalformedEnvelope(_) => WsseFault::InvalidSecurity,
+            SoapReason::ContentTypeMismatch => WsseFault::InvalidSecurity,
+            SoapReason::UnsupportedMediaType => WsseFault::InvalidSecurity,
+            SoapReason::SoapActionMissing => WsseFault::InvalidSecurity,
+            SoapReason::ActionMismatch => WsseFault::InvalidSecurity,
+            SoapReason::MustUnderstand => WsseFault::InvalidSecurity,
         }
     }
 
@@ -26,6 +63,27 @@ impl SoapReason {
     pub fn oauth_error(&self) -> OAuthError {
         match self {
             SoapReason::NotAnEnvelope => OAuthError::InvalidRequest,
+            SoapReason::VersionMismatch => OAuthError::InvalidRequest,
+            SoapReason::MalformedEnvelope(_) => OAuthError::InvalidRequest,
+            SoapReason::ContentTypeMismatch => OAuthError::InvalidRequest,
+            SoapReason::UnsupportedMediaType => OAuthError::InvalidRequest,
+            SoapReason::SoapActionMissing => OAuthError::InvalidRequest,
+            SoapReason::ActionMismatch => OAuthError::InvalidRequest,
+            SoapReason::MustUnderstand => OAuthError::InvalidRequest,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_snake_case_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in SoapReason::ALL_CODES {
+            assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{code}");
+            assert!(seen.insert(code), "{code}");
         }
     }
 }
