@@ -35,6 +35,6 @@ mod sink;
 mod writer;
 
 pub use chain::{ChainError, ChainSummary, GENESIS};
-pub use event::{Event, EventKind, Outcome, Verdict, What, Where, Who};
+pub use event::{Event, EventKind, MAX_FIELD_CHARS, Outcome, Verdict, What, Where, Who};
 pub use sink::{FileSink, Sink, StdoutSink};
 pub use writer::{AuditError, Auditor, AuditorStats, FsyncPolicy, OnAuditFull, Permit};

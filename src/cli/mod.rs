@@ -3,8 +3,10 @@
 //! Exit codes are shared by all subcommands: 0 success (everything verified), 1 a verdict of "invalid", 2 a usage
 //! error (bad arguments, unreadable trust material).
 
+mod audit;
 mod keys;
 mod output;
+mod serve;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +26,10 @@ enum Command {
     Verify(verify::Args),
     /// Make the OAuth authorization server's keys and client secret hashes.
     Keys(keys::Args),
+    /// Run the gateway (with --config FILE, or the built-in demo configuration).
+    Serve(serve::Args),
+    /// Check audit trails.
+    Audit(audit::Args),
 }
 
 /// Exit code: everything checked out.
@@ -45,6 +51,8 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Verify(args) => verify::run(&args),
         Command::Keys(args) => keys::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Audit(args) => audit::run(&args),
     };
     ExitCode::from(code)
 }

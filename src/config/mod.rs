@@ -37,6 +37,7 @@ mod sections;
 mod validate;
 
 pub use ip_range::IpRange;
+pub(crate) use ip_range::canonical as canonical_ip;
 pub use material::{Material, MaterialSource};
 pub use sections::{
     AuditConfig, AuditSinkKind, BucketConfig, CorsConfig, FsyncPolicy, LogFormat, OnAuditFull,
