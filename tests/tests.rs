@@ -10,3 +10,4 @@ mod saml_xsw;
 mod saml_encryption;
 mod oauth;
 mod wss_fixtures;
+mod vectors_saml;

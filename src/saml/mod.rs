@@ -196,6 +196,6 @@ impl Saml {
             AssertionSignature::Own => Outer::None,
             AssertionSignature::AttestedBy(view) => Outer::Attester(view),
         };
-        self.check_assertion(doc, ids, assertion, outer, ctx, None, false)
+        self.check_assertion(doc, ids, assertion, outer, ctx, None)
     }
 }

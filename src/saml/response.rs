@@ -123,14 +123,15 @@ impl Saml {
         )?;
         check_status(status, saml2)?;
 
-        let facts = ResponseFacts { issuer: response_issuer };
+        let facts =
+            ResponseFacts { issuer: response_issuer, encrypted: matches!(carried, Carried::Encrypted(_)) };
         match carried {
             Carried::Plain(a) => {
                 let outer = match &response_view {
                     Some(v) => Outer::Response(v),
                     None => Outer::None,
                 };
-                self.check_assertion(doc, ids, a.id(), outer, ctx, Some(&facts), false)
+                self.check_assertion(doc, ids, a.id(), outer, ctx, Some(&facts))
             }
             Carried::Encrypted(e) => {
                 // The one inherent second parse: the plaintext is a new document, parsed by the same hardened parser
@@ -149,7 +150,7 @@ impl Saml {
                         SamlReason::MalformedEncryptedData("plaintext is not a SAML 2.0 Assertion").into()
                     );
                 }
-                self.check_assertion(&inner, &inner_ids, root.id(), Outer::None, ctx, Some(&facts), true)
+                self.check_assertion(&inner, &inner_ids, root.id(), Outer::None, ctx, Some(&facts))
             }
         }
     }

@@ -32,6 +32,8 @@ pub(crate) enum Outer<'v, 'd, 'a> {
 pub(crate) struct ResponseFacts {
     /// The Response's `Issuer`, if it has one.
     pub issuer: Option<String>,
+    /// Whether the assertion arrived as an `EncryptedAssertion` (and is being validated from its plaintext).
+    pub encrypted: bool,
 }
 
 /// The SAML version of the assertion element `node`, or why it is not one sluis accepts.
@@ -76,7 +78,6 @@ impl Saml {
         outer: Outer<'_, 'd, 'a>,
         ctx: &Context<'_>,
         response: Option<&ResponseFacts>,
-        encrypted: bool,
     ) -> Result<ValidatedAssertion, Reason> {
         let policy = &self.policy;
         let element = doc.node(node);
@@ -173,6 +174,7 @@ impl Saml {
             authn_statements,
             attributes,
         };
+        let encrypted = response.is_some_and(|r| r.encrypted);
         Ok(ValidatedAssertion::assertion(claims, confirmations, view.key().clone(), issuer_signed, encrypted))
     }
 }
