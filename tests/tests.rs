@@ -11,3 +11,4 @@ mod saml_encryption;
 mod oauth;
 mod wss_fixtures;
 mod vectors_saml;
+mod server;

@@ -73,7 +73,7 @@ fn semantic_errors_name_the_field() {
         let e = match parse(&text) {
             Ok(c) if field.is_empty() => {
                 // Parses, but embedded material is refused when loaded outside the demo configuration.
-                let e = c.security_context().err().expect("embedded material refused");
+                let e = c.security_context().expect_err("embedded material refused");
                 assert_eq!(e.field, "wss.trust.ca[0]");
                 assert!(e.message.contains("demo"), "{e}");
                 continue;

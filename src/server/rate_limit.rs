@@ -157,12 +157,10 @@ fn bucket_address(ip: IpAddr) -> IpAddr {
 }
 
 fn shard_of(key: &Key) -> usize {
-    use std::hash::{BuildHasher, Hash, Hasher};
+    use std::hash::BuildHasher;
     // A per-process random hasher: an attacker cannot aim many addresses at one shard.
     static STATE: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
-    let mut h = STATE.get_or_init(Default::default).build_hasher();
-    key.hash(&mut h);
-    (h.finish() as usize) % SHARDS
+    (STATE.get_or_init(Default::default).hash_one(key) as usize) % SHARDS
 }
 
 #[cfg(test)]
