@@ -29,33 +29,33 @@ pub(crate) mod fixture {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// The secret of every confidential test client.
-    pub const SECRET: &str = "s3cret-Zm9vYmFyYmF6cXV4LXRlc3Qtc2VjcmV0";
+    pub(crate) const SECRET: &str = "s3cret-Zm9vYmFyYmF6cXV4LXRlc3Qtc2VjcmV0";
     /// The authorization server's issuer identifier.
-    pub const ISSUER: &str = "https://as.example.nl";
+    pub(crate) const ISSUER: &str = "https://as.example.nl";
     /// Its token endpoint.
-    pub const TOKEN_ENDPOINT: &str = "https://as.example.nl/oauth2/token";
+    pub(crate) const TOKEN_ENDPOINT: &str = "https://as.example.nl/oauth2/token";
     /// The JWT-bearer issuer.
-    pub const IDP: &str = "https://idp.example.nl";
+    pub(crate) const IDP: &str = "https://idp.example.nl";
     /// The default audience.
-    pub const API: &str = "https://api.example.nl";
+    pub(crate) const API: &str = "https://api.example.nl";
 
     /// Keys made once per test process (RSA generation is slow in debug builds).
-    pub struct Keys {
+    pub(crate) struct Keys {
         /// RS256, active at first.
-        pub rs: SigningKey,
+        pub(crate) rs: SigningKey,
         /// ES256, next at first.
-        pub es: SigningKey,
+        pub(crate) es: SigningKey,
         /// The JWT-bearer issuer's Ed25519 key.
-        pub idp: SigningKey,
+        pub(crate) idp: SigningKey,
         /// The `private_key_jwt` client's P-256 key.
-        pub client: SigningKey,
+        pub(crate) client: SigningKey,
         /// A key nobody registered.
-        pub stranger: SigningKey,
+        pub(crate) stranger: SigningKey,
         /// The argon2id hash of [`SECRET`].
-        pub secret_hash: String,
+        pub(crate) secret_hash: String,
     }
 
-    pub fn keys() -> &'static Keys {
+    pub(crate) fn keys() -> &'static Keys {
         static KEYS: OnceLock<Keys> = OnceLock::new();
         KEYS.get_or_init(|| Keys {
             rs: SigningKey::generate(KeyKind::Rsa { bits: 2048 }).unwrap(),
@@ -68,17 +68,17 @@ pub(crate) mod fixture {
     }
 
     /// A PKCS#8 PEM private key.
-    pub fn private_pem(key: &SigningKey) -> String {
+    pub(crate) fn private_pem(key: &SigningKey) -> String {
         pem_encode("PRIVATE KEY", &key.to_pkcs8_der().unwrap())
     }
 
     /// A SubjectPublicKeyInfo PEM.
-    pub fn public_pem(key: &SigningKey) -> String {
+    pub(crate) fn public_pem(key: &SigningKey) -> String {
         pem_encode("PUBLIC KEY", key.public_key().spki_der())
     }
 
     /// The signing-key section: `(kid, alg, file, state)`.
-    pub fn signing_keys(entries: &[(&str, &str, &str, &str)]) -> String {
+    pub(crate) fn signing_keys(entries: &[(&str, &str, &str, &str)]) -> String {
         entries
             .iter()
             .map(|(kid, alg, file, state)| {
@@ -88,7 +88,7 @@ pub(crate) mod fixture {
     }
 
     /// The standard configuration with `keys_section` for the signing keys and `extra` appended to `[oauth]`'s top.
-    pub fn config_text(keys_section: &str, top: &str) -> String {
+    pub(crate) fn config_text(keys_section: &str, top: &str) -> String {
         let hash = &keys().secret_hash;
         format!(
             r#"issuer = "{ISSUER}"
@@ -153,37 +153,42 @@ roles = ["clinician"]
     }
 
     /// The default signing keys: RS256 active, ES256 next.
-    pub fn default_keys() -> String {
+    pub(crate) fn default_keys() -> String {
         signing_keys(&[("rs-1", "RS256", "rs.pem", "active"), ("es-2", "ES256", "es.pem", "next")])
     }
 
-    pub struct Fixture {
-        pub dir: PathBuf,
-        pub server: AuthorizationServer,
+    pub(crate) struct Fixture {
+        pub(crate) dir: PathBuf,
+        pub(crate) server: AuthorizationServer,
     }
 
     impl Fixture {
-        pub fn new() -> Fixture {
+        pub(crate) fn new() -> Fixture {
             Self::with(&default_keys(), "")
         }
 
-        pub fn with(keys_section: &str, top: &str) -> Fixture {
+        pub(crate) fn with(keys_section: &str, top: &str) -> Fixture {
+            Self::with_tail(keys_section, top, "")
+        }
+
+        /// With `tail` (more clients and issuers) appended to the configuration.
+        pub(crate) fn with_tail(keys_section: &str, top: &str, tail: &str) -> Fixture {
             let dir = fresh_dir();
-            let config = parse(&config_text(keys_section, top));
+            let config = parse(&format!("{}\n{tail}", config_text(keys_section, top)));
             let server = AuthorizationServer::new(&config, &dir, Arc::new(SystemClock)).unwrap();
             Fixture { dir, server }
         }
 
-        pub fn now(&self) -> DateTime {
+        pub(crate) fn now(&self) -> DateTime {
             SystemClock.now()
         }
 
-        pub fn reload(&self, keys_section: &str, top: &str) -> Result<(), sluis::oauth::ConfigError> {
+        pub(crate) fn reload(&self, keys_section: &str, top: &str) -> Result<(), sluis::oauth::ConfigError> {
             self.server.reload(&parse(&config_text(keys_section, top)))
         }
 
         /// `POST /oauth2/token` with a form body and an optional Basic client.
-        pub fn token(&self, body: &str, basic: Option<(&str, &str)>) -> Result<IssuedToken, Refusal> {
+        pub(crate) fn token(&self, body: &str, basic: Option<(&str, &str)>) -> Result<IssuedToken, Refusal> {
             let auth = basic.map(|(id, s)| basic_header(id, s));
             self.server.token(&HttpInput {
                 content_type: Some("application/x-www-form-urlencoded"),
@@ -193,7 +198,7 @@ roles = ["clinician"]
         }
 
         /// `POST /oauth2/introspect` as `client` (Basic).
-        pub fn introspect(&self, token: &str, client: &str) -> Result<Value, Refusal> {
+        pub(crate) fn introspect(&self, token: &str, client: &str) -> Result<Value, Refusal> {
             let auth = basic_header(client, SECRET);
             let body = form(&[("token", token)]);
             self.server
@@ -209,7 +214,7 @@ roles = ["clinician"]
         }
 
         /// `POST /oauth2/revoke` as `client` (Basic).
-        pub fn revoke(&self, token: &str, client: &str) -> Result<(), Refusal> {
+        pub(crate) fn revoke(&self, token: &str, client: &str) -> Result<(), Refusal> {
             let auth = basic_header(client, SECRET);
             let body = form(&[("token", token), ("token_type_hint", "access_token")]);
             self.server.revoke_at(
@@ -224,12 +229,12 @@ roles = ["clinician"]
 
         /// Verifies `token` against the published JWK Set as a resource server would: signature by the key its `kid`
         /// names, `typ: at+jwt`, `iss`, `aud`, `exp`.
-        pub fn verify(&self, token: &str, audience: &str) -> Value {
+        pub(crate) fn verify(&self, token: &str, audience: &str) -> Value {
             verify_with_jwks(&self.server.jwks_json(), token, audience)
         }
     }
 
-    pub fn verify_with_jwks(jwks: &str, token: &str, audience: &str) -> Value {
+    pub(crate) fn verify_with_jwks(jwks: &str, token: &str, audience: &str) -> Value {
         let set: JwkSet = serde_json::from_str(jwks).unwrap();
         let header = jsonwebtoken::decode_header(token).unwrap();
         assert_eq!(header.typ.as_deref(), Some("at+jwt"));
@@ -242,7 +247,7 @@ roles = ["clinician"]
         jsonwebtoken::decode::<Value>(token, &key, &v).unwrap().claims
     }
 
-    pub fn parse(text: &str) -> OAuthConfig {
+    pub(crate) fn parse(text: &str) -> OAuthConfig {
         toml::from_str(text).unwrap()
     }
 
@@ -267,7 +272,7 @@ roles = ["clinician"]
     }
 
     /// A form body from pairs (values percent-encoded).
-    pub fn form(pairs: &[(&str, &str)]) -> String {
+    pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
         pairs.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
     }
 
@@ -283,12 +288,12 @@ roles = ["clinician"]
     }
 
     /// `Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1).
-    pub fn basic_header(id: &str, secret: &str) -> String {
+    pub(crate) fn basic_header(id: &str, secret: &str) -> String {
         format!("Basic {}", STANDARD.encode(format!("{}:{}", encode(id), encode(secret))))
     }
 
     /// Signs `claims` with `key` as a JWS with `alg` and an optional `kid`, using `jsonwebtoken`.
-    pub fn jwt(key: &SigningKey, alg: Algorithm, kid: Option<&str>, claims: &Value) -> String {
+    pub(crate) fn jwt(key: &SigningKey, alg: Algorithm, kid: Option<&str>, claims: &Value) -> String {
         let pem = private_pem(key);
         let enc = match alg {
             Algorithm::RS256 | Algorithm::PS256 => EncodingKey::from_rsa_pem(pem.as_bytes()),
@@ -303,21 +308,21 @@ roles = ["clinician"]
     }
 
     /// An HS256 JWS keyed with `secret` (the key-confusion attack uses the public key PEM as the secret).
-    pub fn hmac_jwt(secret: &[u8], kid: Option<&str>, claims: &Value) -> String {
+    pub(crate) fn hmac_jwt(secret: &[u8], kid: Option<&str>, claims: &Value) -> String {
         let mut header = Header::new(Algorithm::HS256);
         header.kid = kid.map(str::to_owned);
         jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(secret)).unwrap()
     }
 
     /// An unsigned JWS (`alg: none`, empty signature and a one-byte one).
-    pub fn none_jwts(claims: &Value) -> [String; 2] {
+    pub(crate) fn none_jwts(claims: &Value) -> [String; 2] {
         let h = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
         let c = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap());
         [format!("{h}.{c}."), format!("{h}.{c}.AA")]
     }
 
     /// Fresh assertion claims: `iss`, `sub`, `aud`, `iat`, `exp` (+60 s), a random `jti`.
-    pub fn claims(iss: &str, sub: &str, aud: &str, now: DateTime) -> Value {
+    pub(crate) fn claims(iss: &str, sub: &str, aud: &str, now: DateTime) -> Value {
         static N: AtomicUsize = AtomicUsize::new(0);
         let t = now.unix_seconds();
         json!({"iss": iss, "sub": sub, "aud": aud, "iat": t, "exp": t + 60,

@@ -12,3 +12,4 @@ mod oauth;
 mod wss_fixtures;
 mod vectors_saml;
 mod server;
+mod oauth_saml;

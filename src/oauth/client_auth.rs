@@ -179,7 +179,8 @@ fn by_saml<'r>(
     token: &str,
     now: DateTime,
 ) -> Result<Authenticated<'r>, Refusal> {
-    let assertion = saml_bearer::validate(reg, shared, token, now)
+    let _ = shared;
+    let assertion = saml_bearer::validate(reg, token, now)
         .map_err(|cause| Refusal::new(OAuthReason::ClientSamlAssertionInvalid).caused_by(cause))?;
     // RFC 7522 §3 item 3 (client authentication): the Subject's NameID is the client id.
     let id = assertion.subject.as_str();

@@ -74,6 +74,11 @@ pub struct OAuthConfig {
     /// commonly send the token endpoint URL.
     #[serde(default)]
     pub strict_client_assertion_audience: bool,
+    /// Accept SAML assertions whose bearer confirmation (or Response) carries `InResponseTo` — assertions from the
+    /// client's own SP-initiated logins, which sluis cannot match to a request. Off by default: such an assertion was
+    /// bound to someone's request, not to this token request.
+    #[serde(default)]
+    pub saml_accept_in_response_to: bool,
     /// Clock skew tolerated on assertion times, in seconds; default 60, at most 300.
     #[serde(default = "default_clock_skew")]
     pub clock_skew: u64,

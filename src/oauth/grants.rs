@@ -20,7 +20,7 @@ use super::scope::{self, Mapped};
 use super::{HttpInput, Shared, saml_bearer};
 use crate::clock::DateTime;
 use crate::principal::{AuthLevel, Principal, TokenType};
-use crate::reason::{OAuthReason, Reason};
+use crate::reason::OAuthReason;
 use crate::store::ReplayError;
 
 /// The parameters the token endpoint recognizes; all others are ignored (RFC 6749 §3.2).
@@ -41,9 +41,8 @@ struct Grant {
     /// The issuer's mapping result; `None` when there is no mapping step (client credentials).
     mapped: Option<Mapped>,
     auth_time: Option<DateTime>,
-    /// The one-time-use entry to record: namespace, identifier, until.
-    replay: Option<(String, String, DateTime)>,
-    replay_reason: OAuthReason,
+    /// The one-time-use entry to record: namespace, identifier, until, and the reason if it was seen before.
+    replay: Option<(String, String, DateTime, OAuthReason)>,
 }
 
 /// Handles one token request.
@@ -64,8 +63,8 @@ pub fn token(
     .map_err(|r| Refusal::new(r).with_basic(basic))?;
     let grant_type =
         GrantType::parse(form.require("grant_type")?).ok_or(OAuthReason::UnsupportedGrantType)?;
-    if grant_type == GrantType::Saml2Bearer && !saml_bearer::SAML_AVAILABLE {
-        return Err(OAuthReason::UnsupportedGrantType.into());
+    if grant_type == GrantType::Saml2Bearer && reg.saml.is_none() {
+        return Err(OAuthReason::SamlUnavailable.into());
     }
     let auth = client_auth::authenticate(reg, shared, input.authorization, &form, now)?;
     let client = auth.client;
@@ -77,7 +76,7 @@ pub fn token(
     let grant = match grant_type {
         GrantType::ClientCredentials => client_credentials(&auth),
         GrantType::JwtBearer => jwt_bearer(reg, client, form.require("assertion")?, now)?,
-        GrantType::Saml2Bearer => saml2_bearer(reg, shared, client, form.require("assertion")?, now)?,
+        GrantType::Saml2Bearer => saml2_bearer(reg, client, form.require("assertion")?, now)?,
     };
     let granted = scope::grant(
         form.get("scope"),
@@ -86,10 +85,10 @@ pub fn token(
         grant.mapped.as_ref().map(|m| &m.scopes),
     )?;
     let audience = audience(reg, client, &form)?;
-    if let Some((namespace, id, until)) = &grant.replay {
+    if let Some((namespace, id, until, replayed)) = &grant.replay {
         match shared.replay.check_and_insert(namespace, id, *until, now) {
             Ok(()) => {}
-            Err(ReplayError::Replayed) => return Err(grant.replay_reason.into()),
+            Err(ReplayError::Replayed) => return Err((*replayed).into()),
             Err(ReplayError::Full) => return Err(OAuthReason::ReplayCacheFull.into()),
         }
     }
@@ -144,7 +143,7 @@ fn client_credentials(auth: &Authenticated<'_>) -> Grant {
     };
     let principal =
         Principal::assertion(auth.client.id.clone(), None, TokenType::ClientCredentials, level, Vec::new());
-    Grant { principal, mapped: None, auth_time: None, replay: None, replay_reason: OAuthReason::JwtReplayed }
+    Grant { principal, mapped: None, auth_time: None, replay: None }
 }
 
 /// Whether the client may present an assertion from `issuer` about `subject`.
@@ -203,24 +202,16 @@ fn jwt_bearer(reg: &Registry, client: &Client, assertion: &str, now: DateTime) -
         principal,
         mapped: Some(mapped),
         auth_time,
-        replay: Some((format!("jwt-bearer\u{0}{}", claims.iss), claims.jti, until)),
-        replay_reason: OAuthReason::JwtReplayed,
+        replay: Some((format!("jwt-bearer\u{0}{}", claims.iss), claims.jti, until, OAuthReason::JwtReplayed)),
     })
 }
 
 /// RFC 7522 §2.1 and §3.
-fn saml2_bearer(
-    reg: &Registry,
-    shared: &Shared,
-    client: &Client,
-    assertion: &str,
-    now: DateTime,
-) -> Result<Grant, Refusal> {
-    let validated = saml_bearer::validate(reg, shared, assertion, now).map_err(refusal_from_saml)?;
+fn saml2_bearer(reg: &Registry, client: &Client, assertion: &str, now: DateTime) -> Result<Grant, Refusal> {
+    let validated = saml_bearer::validate(reg, assertion, now).map_err(Refusal::new)?;
     check_binding(client, &validated.issuer, &validated.subject)?;
     let issuer = reg.issuers.get(&validated.issuer).ok_or(OAuthReason::SamlIssuerUnknown)?;
     let mapped = issuer.mapping.apply(&validated.attributes);
-    let until = validated.not_on_or_after.plus_seconds(reg.settings.clock_skew);
     let principal = Principal::assertion(
         validated.subject,
         Some(validated.issuer.clone()),
@@ -232,11 +223,7 @@ fn saml2_bearer(
         principal,
         mapped: Some(mapped),
         auth_time: validated.authn_instant,
-        replay: Some((format!("saml2-bearer\u{0}{}", validated.issuer), validated.id, until)),
-        replay_reason: OAuthReason::SamlAssertionReplayed,
+        // Recorded by crate::saml when the assertion validated (one-time use of bearer assertions, per issuer).
+        replay: None,
     })
-}
-
-fn refusal_from_saml(r: Reason) -> Refusal {
-    Refusal::new(r)
 }

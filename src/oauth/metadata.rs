@@ -13,13 +13,12 @@ use serde_json::{Value, json};
 use super::alg;
 use super::config::GrantType;
 use super::registry::Registry;
-use super::saml_bearer;
 
 /// The metadata document for `reg`.
 pub fn document(reg: &Registry) -> Value {
     let s = &reg.settings;
     let mut grants = vec![GrantType::ClientCredentials.as_str(), GrantType::JwtBearer.as_str()];
-    if saml_bearer::SAML_AVAILABLE {
+    if reg.saml.is_some() {
         grants.push(GrantType::Saml2Bearer.as_str());
     }
     let auth = ["client_secret_basic", "client_secret_post", "private_key_jwt"];

@@ -99,7 +99,7 @@ pub struct HttpInput<'a> {
 #[derive(Debug)]
 pub struct Shared {
     /// One-time use of assertions (`jti`, SAML `ID`), namespaced by issuer or client.
-    pub replay: ReplayCache,
+    pub replay: Arc<ReplayCache>,
     /// Revoked access tokens.
     pub revoked: RevocationList,
     /// Bounds concurrent argon2 verifications.
@@ -153,12 +153,13 @@ impl AuthorizationServer {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ConfigError> {
         let base_dir = base_dir.into();
-        let registry = Registry::load(config, &base_dir)?;
+        let replay = Arc::new(ReplayCache::new(config.replay_capacity));
+        let registry = Registry::load(config, &base_dir, &replay)?;
         let permits = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(AuthorizationServer {
             registry: ArcSwap::from_pointee(registry),
             shared: Shared {
-                replay: ReplayCache::new(config.replay_capacity),
+                replay,
                 revoked: RevocationList::new(config.revocation_capacity),
                 argon2: Argon2Gate::new(permits),
             },
@@ -172,7 +173,7 @@ impl AuthorizationServer {
     /// finish with the configuration they started with. The replay cache and revocation list survive (their
     /// capacities take effect at the next start).
     pub fn reload(&self, config: &OAuthConfig) -> Result<(), ConfigError> {
-        let registry = Registry::load(config, &self.base_dir)?;
+        let registry = Registry::load(config, &self.base_dir, &self.shared.replay)?;
         self.registry.store(Arc::new(registry));
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use super::config::{
     AuthMethod, ClientConfig, ConfigError, GrantType, IssuerConfig, IssuerFormat, MAX_ACCESS_TOKEN_LIFETIME,
@@ -11,9 +12,14 @@ use super::config::{
 };
 use super::jwk::KeySet;
 use super::keys::SigningKeys;
+use super::saml_bearer;
 use super::scope::{self, Mapping, Scopes};
 use super::secret::{SecretHash, SecretVerifier};
 use crate::principal::AuthLevel;
+use crate::saml::{IssuerRegistry, IssuerTrust, Saml};
+use crate::store::ReplayCache;
+use crate::trust::KeyPolicy;
+use crate::trust::pem::{TrustItem, load_trust_items};
 
 /// Bounds on request bodies accepted in configuration: at least 4 KiB (a private_key_jwt request), at most 1 MiB.
 const REQUEST_BYTES_RANGE: std::ops::RangeInclusive<usize> = 4096..=1024 * 1024;
@@ -131,20 +137,42 @@ pub struct Registry {
     pub signing: SigningKeys,
     /// Secret verification for this configuration (dummy hash, success cache).
     pub secrets: SecretVerifier,
+    /// The SAML relying party for the `saml2-bearer` grant and SAML client assertions; `None` without SAML issuers.
+    pub saml: Option<Saml>,
 }
 
 impl Registry {
-    /// Loads and checks `config`, resolving paths against `base`.
-    pub fn load(config: &OAuthConfig, base: &Path) -> Result<Registry, ConfigError> {
+    /// Loads and checks `config`, resolving paths against `base`; SAML assertions are recorded in `replay`.
+    pub fn load(
+        config: &OAuthConfig,
+        base: &Path,
+        replay: &Arc<ReplayCache>,
+    ) -> Result<Registry, ConfigError> {
         let settings = settings(config)?;
         let signing = SigningKeys::load(&config.signing_keys, base)?;
         let mut issuers = HashMap::new();
+        let mut saml_issuers = IssuerRegistry::new();
         for (i, c) in config.issuers.iter().enumerate() {
-            let issuer = load_issuer(c, base, &format!("oauth.issuers[{i}]"))?;
+            let at = format!("oauth.issuers[{i}]");
+            let issuer = load_issuer(c, base, &at)?;
+            if c.format == IssuerFormat::Saml {
+                let trust = saml_trust(c, base, &at)?;
+                saml_issuers
+                    .add(trust)
+                    .map_err(|r| ConfigError::new(format!("{at}.issuer"), r.to_string()))?;
+            }
             if issuers.insert(issuer.issuer.clone(), issuer).is_some() {
-                return Err(ConfigError::new(format!("oauth.issuers[{i}].issuer"), "issuer appears twice"));
+                return Err(ConfigError::new(format!("{at}.issuer"), "issuer appears twice"));
             }
         }
+        let saml = (!saml_issuers.is_empty()).then(|| {
+            saml_bearer::relying_party(
+                saml_issuers,
+                &settings,
+                config.saml_accept_in_response_to,
+                Arc::clone(replay),
+            )
+        });
         let mut clients = HashMap::new();
         for (i, c) in config.clients.iter().enumerate() {
             let client = load_client(c, base, &settings, &issuers, &format!("oauth.clients[{i}]"))?;
@@ -156,7 +184,7 @@ impl Registry {
             }
         }
         let secrets = SecretVerifier::new().map_err(|m| ConfigError::new("oauth", m))?;
-        Ok(Registry { settings, clients, issuers, signing, secrets })
+        Ok(Registry { settings, clients, issuers, signing, secrets, saml })
     }
 }
 
@@ -237,14 +265,55 @@ fn load_issuer(c: &IssuerConfig, base: &Path, at: &str) -> Result<Issuer, Config
     if c.issuer.is_empty() {
         return Err(ConfigError::new(format!("{at}.issuer"), "empty"));
     }
-    let keys = KeySet::load(c.jwks.as_deref(), &c.keys, base, at)?;
-    if keys.is_empty() {
-        return Err(ConfigError::new(at, "an issuer needs at least one key (jwks or keys)"));
-    }
+    let keys = match c.format {
+        IssuerFormat::Jwt => {
+            let keys = KeySet::load(c.jwks.as_deref(), &c.keys, base, at)?;
+            if keys.is_empty() {
+                return Err(ConfigError::new(at, "a JWT issuer needs at least one key (jwks or keys)"));
+            }
+            keys
+        }
+        // SAML issuers' keys live in their trust store (saml_trust); none is used for JWS.
+        IssuerFormat::Saml => KeySet::default(),
+    };
     let mapping = Mapping::from_config(c, at)?;
     let auth_level = AuthLevel::try_from(c.auth_level.unwrap_or(3))
         .map_err(|m| ConfigError::new(format!("{at}.auth_level"), m))?;
     Ok(Issuer { issuer: c.issuer.clone(), format: c.format, keys, mapping, auth_level })
+}
+
+/// A SAML issuer's pinned signing keys and certificates (several for rollover), in a trust store of its own.
+fn saml_trust(c: &IssuerConfig, base: &Path, at: &str) -> Result<IssuerTrust, ConfigError> {
+    if c.jwks.is_some() {
+        return Err(ConfigError::new(
+            format!("{at}.jwks"),
+            "a SAML issuer's keys are PEM certificates or public keys",
+        ));
+    }
+    if c.keys.is_empty() {
+        return Err(ConfigError::new(
+            format!("{at}.keys"),
+            "a SAML issuer needs at least one pinned key or certificate",
+        ));
+    }
+    let mut builder = IssuerTrust::builder(c.issuer.clone(), KeyPolicy::default());
+    for (i, k) in c.keys.iter().enumerate() {
+        let where_ = format!("{at}.keys[{i}]");
+        if k.kid.is_some() || k.alg.is_some() {
+            return Err(ConfigError::new(&where_, "kid and alg are for JWT issuers"));
+        }
+        let path = base.join(&k.pem);
+        let items = load_trust_items(&path)
+            .map_err(|e| ConfigError::new(&where_, format!("{}: {e}", path.display())))?;
+        for item in items {
+            let pinned = match item {
+                TrustItem::Certificate(cert) => builder.pin_certificate(cert).map(|_| ()),
+                TrustItem::Key(key) => builder.pin_key(key).map(|_| ()),
+            };
+            pinned.map_err(|r| ConfigError::new(&where_, format!("{}: {r}", path.display())))?;
+        }
+    }
+    Ok(builder.build())
 }
 
 fn load_client(

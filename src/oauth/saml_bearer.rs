@@ -9,11 +9,13 @@
 //!    `Assertion` or `EncryptedAssertion` (SAML 1.1 or 2.0) is nested anywhere in it, `Advice` included. The XML is
 //!    parsed once, with [`Limits::token_request`].
 //! 3. **Issuer first**: the (unverified) `Issuer` picks the configured SAML issuer, and only that issuer's pinned keys
-//!    may verify the signature — an assertion naming issuer A signed with issuer B's key fails.
+//!    may verify the signature — an assertion naming issuer A signed with issuer B's key fails ([`IssuerRegistry`]:
+//!    one trust store per issuer).
 //! 4. **SAML validity** by [`crate::saml`] (§3 items 1–10): signature through the verified view, audience = this
 //!    server's issuer identifier, token endpoint URL or a configured alias; bearer `SubjectConfirmation` only, its
 //!    `SubjectConfirmationData` `Recipient` = token endpoint (or alias) and its own `NotOnOrAfter` checked even when
-//!    `Conditions` has one; `Conditions` times with skew; one-time use of the assertion `ID`.
+//!    `Conditions` has one; `Conditions` times with skew; `InResponseTo` refused unless configured; SAML 1.1 refused;
+//!    one-time use of the assertion `ID` (recorded last, per issuer).
 //! 5. **Lifetime**: the validity window (`NotOnOrAfter - IssueInstant`) must not exceed the configured maximum.
 //!
 //! Every failure is `invalid_grant` for the grant (RFC 7522 §3.1) and `invalid_client` for client authentication.
@@ -22,12 +24,14 @@ use base64::Engine as _;
 use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-use super::Shared;
-use super::config::IssuerFormat;
-use super::registry::{Issuer, Registry};
+use std::sync::Arc;
+
+use super::registry::{Registry, Settings};
 use crate::clock::DateTime;
-use crate::dsig::{SAML1_NS, SAML2_NS};
+use crate::dsig::{IdIndex, IdPolicy, SAML1_NS, SAML2_NS};
 use crate::reason::{OAuthReason, Reason};
+use crate::saml::{AssertionSignature, Context, InResponseToPolicy, IssuerRegistry, Saml, SamlPolicy};
+use crate::store::ReplayCache;
 use crate::xml::{Document, Limits, Node};
 
 /// base64url, padding optional (RFC 7522 §2.1 forbids line wrapping; padding is tolerated as many clients add it).
@@ -38,7 +42,7 @@ const BASE64URL_PAD_INDIFFERENT: GeneralPurpose = GeneralPurpose::new(
 
 /// What the token endpoint takes from a validated SAML 2.0 bearer assertion.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ValidatedAssertion {
+pub struct BearerAssertion {
     /// The `Issuer` (entity ID).
     pub issuer: String,
     /// The `Subject` `NameID`, whole (comments do not truncate it).
@@ -47,7 +51,8 @@ pub struct ValidatedAssertion {
     pub id: String,
     /// `IssueInstant`.
     pub issue_instant: DateTime,
-    /// The earliest of `Conditions/@NotOnOrAfter` and the bearer `SubjectConfirmationData/@NotOnOrAfter`.
+    /// When the bearer confirmation stops: the earliest of `Conditions/@NotOnOrAfter` and the bearer
+    /// `SubjectConfirmationData/@NotOnOrAfter`.
     pub not_on_or_after: DateTime,
     /// The `AuthnStatement/@AuthnInstant`, if any (RFC 9068 `auth_time`).
     pub authn_instant: Option<DateTime>,
@@ -55,16 +60,36 @@ pub struct ValidatedAssertion {
     pub attributes: Vec<(String, Vec<String>)>,
 }
 
+/// The SAML relying party of the token endpoint, built from the `format = "saml"` issuers: each issuer's pinned keys in
+/// its own trust store ([`IssuerRegistry`]), and a policy whose audiences are this server's identities (issuer
+/// identifier, token endpoint URL, aliases) and whose recipients are the token endpoint URL and its aliases.
+pub fn relying_party(
+    issuers: IssuerRegistry,
+    settings: &Settings,
+    accept_in_response_to: bool,
+    replay: Arc<ReplayCache>,
+) -> Saml {
+    let mut policy =
+        SamlPolicy::new(settings.own_identities.iter().cloned(), settings.recipients.iter().cloned());
+    policy.clock_skew_seconds = settings.clock_skew;
+    policy.max_lifetime_seconds = settings.max_assertion_lifetime;
+    // RFC 7522 profiles SAML 2.0 only.
+    policy.accept_saml11 = false;
+    policy.limits = Limits::token_request();
+    policy.one_time_use_bearer = true;
+    if accept_in_response_to {
+        policy.in_response_to = InResponseToPolicy::AcceptAny;
+    }
+    Saml::new(Arc::new(issuers), policy, replay)
+}
+
 /// Decodes the `assertion` (or `client_assertion`) parameter.
 pub fn decode(param: &str) -> Result<Vec<u8>, OAuthReason> {
     BASE64URL_PAD_INDIFFERENT.decode(param).map_err(|_| OAuthReason::SamlAssertionEncoding)
 }
 
-/// Steps 2 and 3: the document holds exactly one SAML 2.0 assertion; returns it and its configured issuer.
-pub fn single_assertion<'d, 'a, 'r>(
-    doc: &'d Document<'a>,
-    reg: &'r Registry,
-) -> Result<(Node<'d, 'a>, &'r Issuer), OAuthReason> {
+/// Step 2: the document holds exactly one SAML 2.0 assertion, as its document element.
+pub fn single_assertion<'d, 'a>(doc: &'d Document<'a>) -> Result<Node<'d, 'a>, OAuthReason> {
     let root = doc.root_element();
     if !root.is(SAML2_NS, "Assertion") {
         return Err(OAuthReason::SamlAssertionCount);
@@ -77,51 +102,34 @@ pub fn single_assertion<'d, 'a, 'r>(
     if nested {
         return Err(OAuthReason::SamlAssertionCount);
     }
-    let issuer_text = root
-        .element_children()
-        .find(|c| c.is(SAML2_NS, "Issuer"))
-        .map(|n| n.text_content())
-        .ok_or(OAuthReason::SamlIssuerUnknown)?;
-    let issuer = reg
-        .issuers
-        .get(issuer_text.trim())
-        .filter(|i| i.format == IssuerFormat::Saml)
-        .ok_or(OAuthReason::SamlIssuerUnknown)?;
-    Ok((root, issuer))
+    Ok(root)
 }
 
-/// Steps 1–5 of the module documentation for one `assertion` parameter.
-pub fn validate(
-    reg: &Registry,
-    shared: &Shared,
-    param: &str,
-    now: DateTime,
-) -> Result<ValidatedAssertion, Reason> {
+/// Steps 1–5 of the module documentation for one `assertion` parameter. The assertion's `ID` is recorded in the replay
+/// cache by [`crate::saml`] once every SAML check passed.
+pub fn validate(reg: &Registry, param: &str, now: DateTime) -> Result<BearerAssertion, Reason> {
+    let saml = reg.saml.as_ref().ok_or(OAuthReason::SamlUnavailable)?;
     let xml = decode(param)?;
-    let doc = Document::parse(&xml, &Limits::token_request()).map_err(|e| Reason::Xml(e.reason))?;
-    let (assertion, issuer) = single_assertion(&doc, reg)?;
-    let validated = validate_with_saml(reg, shared, &doc, assertion, issuer, now)?;
-    let window =
-        validated.not_on_or_after.unix_seconds().saturating_sub(validated.issue_instant.unix_seconds());
+    let doc = Document::parse(&xml, &Limits::token_request())?;
+    let root = single_assertion(&doc)?;
+    let ids = IdIndex::build(&doc, &IdPolicy::wss_saml())?;
+    let validated =
+        saml.validate_assertion(&doc, &ids, root.id(), AssertionSignature::Own, &Context::at(now))?;
+    // RFC 7522 §3 item 5: a bearer confirmation, its Recipient one of ours (checked by the policy) and its own
+    // NotOnOrAfter honoured even when Conditions has an earlier or later one.
+    let bearer = validated.require_bearer()?;
+    let not_on_or_after = validated.expires_for(bearer);
+    let window = not_on_or_after.unix_seconds().saturating_sub(validated.issue_instant().unix_seconds());
     if window > reg.settings.max_assertion_lifetime {
         return Err(OAuthReason::SamlAssertionLifetime.into());
     }
-    Ok(validated)
+    Ok(BearerAssertion {
+        issuer: validated.issuer().to_owned(),
+        subject: validated.subject().value.clone(),
+        id: validated.id().to_owned(),
+        issue_instant: validated.issue_instant(),
+        not_on_or_after,
+        authn_instant: validated.authn_instant(),
+        attributes: validated.attributes().iter().map(|a| (a.name.clone(), a.values.clone())).collect(),
+    })
 }
-
-/// Step 4, by [`crate::saml`]. The SAML module's validator is not available in this build yet, so the grant is refused
-/// as unavailable (and not advertised in metadata: [`SAML_AVAILABLE`]).
-fn validate_with_saml(
-    _reg: &Registry,
-    _shared: &Shared,
-    _doc: &Document<'_>,
-    _assertion: Node<'_, '_>,
-    _issuer: &Issuer,
-    _now: DateTime,
-) -> Result<ValidatedAssertion, Reason> {
-    Err(OAuthReason::SamlUnavailable.into())
-}
-
-/// Whether SAML assertions can be validated in this build (the grant and SAML client authentication are advertised only
-/// then).
-pub const SAML_AVAILABLE: bool = false;

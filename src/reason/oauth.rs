@@ -121,8 +121,6 @@ pub enum OAuthReason {
     SamlAssertionCount,
     /// The SAML assertion's validity window is longer than the configured maximum assertion lifetime.
     SamlAssertionLifetime,
-    /// The SAML assertion's `ID` was used before (SAML Profiles §4.1.4.5, one-time use of bearer assertions).
-    SamlAssertionReplayed,
     /// The SAML assertion's issuer is not configured as a SAML issuer of this authorization server.
     SamlIssuerUnknown,
     /// The saml2-bearer grant is configured but no SAML validator is available in this build.
@@ -199,7 +197,6 @@ reason_codes!(OAuthReason {
     SamlAssertionEncoding => "saml_assertion_encoding",
     SamlAssertionCount => "saml_assertion_count",
     SamlAssertionLifetime => "saml_assertion_lifetime_too_long",
-    SamlAssertionReplayed => "saml_assertion_replayed",
     SamlIssuerUnknown => "saml_issuer_unknown",
     SamlUnavailable => "saml_unavailable",
     GrantNotAllowed => "grant_not_allowed",
@@ -254,7 +251,6 @@ impl OAuthReason {
             AssertionIssuerNotAllowed | AssertionSubjectNotAllowed => WsseFault::FailedAuthentication,
             SamlAssertionEncoding | SamlAssertionCount => WsseFault::InvalidSecurityToken,
             SamlAssertionLifetime => WsseFault::InvalidSecurityToken,
-            SamlAssertionReplayed => WsseFault::FailedAuthentication,
             SamlIssuerUnknown => WsseFault::FailedAuthentication,
             SamlUnavailable => WsseFault::UnsupportedSecurityToken,
             GrantNotAllowed => WsseFault::FailedAuthentication,
@@ -309,7 +305,7 @@ impl OAuthReason {
             JwtReplayed => OAuthError::InvalidGrant,
             AssertionIssuerNotAllowed | AssertionSubjectNotAllowed => OAuthError::InvalidGrant,
             SamlAssertionEncoding | SamlAssertionCount | SamlAssertionLifetime => OAuthError::InvalidGrant,
-            SamlAssertionReplayed | SamlIssuerUnknown => OAuthError::InvalidGrant,
+            SamlIssuerUnknown => OAuthError::InvalidGrant,
             SamlUnavailable => OAuthError::UnsupportedGrantType,
             GrantNotAllowed => OAuthError::UnauthorizedClient,
             // Introspection never reports these as errors (RFC 7662 §2.2: `active: false`); rows for completeness.
@@ -384,7 +380,6 @@ impl OAuthReason {
                 "assertion must carry exactly one SAML 2.0 Assertion, with no Assertion nested in it"
             }
             SamlAssertionLifetime => "SAML assertion validity exceeds the maximum this server accepts",
-            SamlAssertionReplayed => "SAML assertion ID has been used before",
             SamlIssuerUnknown => "SAML assertion Issuer is not a trusted issuer of this authorization server",
             SamlUnavailable => "the saml2-bearer grant is not available",
             GrantNotAllowed => "this client may not use this grant type",
