@@ -19,8 +19,9 @@ REASONS = {
     "algorithm_not_allowed", "untrusted_key", "certificate_expired", "certificate_not_yet_valid",
     "certificate_revoked", "key_usage_not_allowed", "key_too_small", "duplicate_id", "reference_not_found",
     "transform_not_allowed", "external_reference", "key_info_not_allowed", "hmac_not_allowed", "signature_missing",
+    "malformed_signature",
 }
-WSS_REASONS = REASONS | {"body_not_signed", "timestamp_not_signed"}  # src/reason/wss.rs
+WSS_REASONS = REASONS | {"body_not_signed", "timestamp_not_signed", "unsupported_security_token"}  # src/reason/wss.rs
 SAML_REASONS = {"assertion_not_signed"}  # src/reason/saml.rs
 KINDS = {"saml-assertion", "saml-response", "soap11", "soap12", "xml"}
 REQUIRED = ["file", "kind", "signer", "trust", "verification_time", "expect", "reason", "signed_ids", "made_by", "note"]
@@ -56,6 +57,9 @@ def check(entries, root):
         for alt in e.get("reason_alternatives", []):
             if alt not in REASONS:
                 errors.append(f"{f}: unknown alternative reason {alt}")
+        for alt in e.get("wss_reason_alternatives", []):
+            if alt not in WSS_REASONS:
+                errors.append(f"{f}: unknown alternative wss reason {alt}")
         if "wss_expect" in e:
             errors += check_outcome(f, e | {"wss_reason": e.get("wss_reason")}, "wss_expect", "wss_reason", WSS_REASONS)
         if "saml_expect" in e:

@@ -398,6 +398,16 @@ NOTE="exc-c14n with PrefixList=\"xs ext\" on both: xs and ext are declared only 
 EXTRA=("saml_signed_assertion=$R")
 resp saml-response-exc-c14n-prefixlist.xml
 
+defaults; good; REFS=("#$R|env,c14n|sha256")
+NOTE="SignedInfo canonicalised with exc-c14n but the Reference with inclusive C14N 1.0: the Response's namespaces and xml:lang are part of the digest only, not of SignedInfo, so changing them fails the digest alone."
+EXTRA=("saml_signed_assertion=$R")
+resp saml-response-c14n10-reference-only.xml
+
+defaults; good; REF_PL="xs ext"
+NOTE="PrefixList=\"xs ext\" on the Reference transform only (SignedInfo plain exc-c14n): the xs/ext bindings of the Response are part of the digest only."
+EXTRA=("saml_signed_assertion=$R")
+resp saml-response-exc-c14n-prefixlist-reference-only.xml
+
 defaults; good; RESPONSE_SIGNED=1 IDS="_sluis-response-0001,$R"
 NOTE="Two signatures: the assertion (signed first) and the Response (enveloped, signed second, covering the signed assertion). The first ds:Signature in document order is the Response's; the assertion's is at Response/Assertion/Signature."
 EXTRA=("saml_signed_assertion=$R")
@@ -411,6 +421,7 @@ wss() { # wss NAME soap11|soap12
   IDS=${IDS:-Body-id,Timestamp-id}
   EXTRA+=("wss_expect=${WSS_EXPECT:-$EXPECT}")
   if [ -n "${WSS_REASON:-}" ]; then EXTRA+=("wss_reason=$WSS_REASON"); elif [ -n "$REASON" ]; then EXTRA+=("wss_reason=$REASON"); fi
+  [ "$KEYINFO" = str ] && EXTRA+=("key_source=bst")
   make "$1" "$2" "$2.xml"
   unset IDS WSS_EXPECT WSS_REASON
 }

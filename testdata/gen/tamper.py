@@ -166,8 +166,9 @@ def xsw_object(s):
     return s[:a] + evil + s[b:]
 
 
-def soap_wrap(s, duplicate_id=False):
-    """Move the signed Body into wsse:Security/wrap:Wrapper, put an unsigned Body in its place."""
+def soap_wrap(s, duplicate_id=False, where="security"):
+    """Move the signed Body into wsse:Security/wrap:Wrapper (or a wrap:Wrapper header block, where="header"), put an
+    unsigned Body in its place."""
     a, b = element(s, "<soap:Body", "</soap:Body>")
     signed_body = s[a:b]
     new_id = ' wsu:Id="Body-id"' if duplicate_id else ""
@@ -179,6 +180,11 @@ def soap_wrap(s, duplicate_id=False):
         "  </soap:Body>"
     )
     s = s[:a] + evil_body + s[b:]
+    if where == "header":
+        wrapper = '<wrap:Wrapper xmlns:wrap="urn:example:attack">' + signed_body + "</wrap:Wrapper>"
+        header_end = s.index("</soap:Header>")
+        line_start = s.rindex("\n", 0, header_end) + 1
+        return s[:line_start] + "    " + wrapper + "\n" + s[line_start:]
     wrapper = '<wrap:Wrapper xmlns:wrap="urn:example:attack">' + signed_body + "</wrap:Wrapper>\n      "
     sec_end = s.index("</wsse:Security>")
     # put the wrapper right before </wsse:Security> (after the Signature)
@@ -195,6 +201,8 @@ def cases():
     R = "saml-response-exc-c14n.xml"
     RC = "saml-response-c14n10.xml"
     RP = "saml-response-exc-c14n-prefixlist.xml"
+    RCR = "saml-response-c14n10-reference-only.xml"
+    RPR = "saml-response-exc-c14n-prefixlist-reference-only.xml"
     S11 = "soap11-wss-str-rsa2048.xml"
     S12 = "soap12-wss-str-rsa2048.xml"
     XSW = {"saml_expect": "invalid", "saml_reason": "assertion_not_signed"}
@@ -287,8 +295,8 @@ def cases():
     add("saml-response-xsw-signed-in-extensions.xml", R, xsw_extensions, "OK",
         expect="valid", **XSW, note="The signed assertion moved into samlp:Extensions and an evil assertion put in its place: the signature is valid over the moved assertion; only the evil one is where a naive reader looks.")
     add("saml-response-xsw-signed-in-object.xml", R, xsw_object, "FAIL",
-        expect="invalid", reason="digest_mismatch", **XSW,
-        note="XSW-8 style: the evil assertion carries the original ds:Signature whose ds:Object holds the original assertion minus its signature. With a correct enveloped-signature transform the referenced assertion is now inside the Signature element, so the whole node-set is removed and the digest fails (xmlsec1: digest mismatch). A verifier that just deletes a Signature child would find it valid; the SAML layer must still refuse it.")
+        expect="invalid", reason="digest_mismatch", reason_alternatives=["malformed_signature"], **XSW,
+        note="XSW-8 style: the evil assertion carries the original ds:Signature whose ds:Object holds the original assertion minus its signature. With a correct enveloped-signature transform the referenced assertion is now inside the Signature element, so the whole node-set is removed and the digest fails (xmlsec1: digest mismatch). A verifier that just deletes a Signature child would find it valid; the SAML layer must still refuse it. Refusing an enveloped-signature Reference whose target lies inside its own Signature as malformed is also acceptable.")
     add("saml-response-xsw-evil-same-id.xml", R, lambda s: xsw_evil(s, "before", evil_id="_sluis-assertion-0002"), "FAIL",
         expect="invalid", reason="duplicate_id", note="An evil unsigned assertion with the SAME ID as the signed one, placed first: the ID is declared twice, so the reference is ambiguous and must be refused (xmlsec1: 'duplicate ID attribute').")
     add("saml-response-duplicate-id-on-response.xml", R, lambda s: once(s, 'ID="_sluis-response-0001"', 'ID="_sluis-assertion-0002"'), "FAIL",
@@ -301,15 +309,26 @@ def cases():
         expect="valid", note="An unused namespace declaration added to the unsigned Response: exclusive c14n does not import it, still valid.")
     add("saml-response-c14n10-ancestor-namespace-added.xml", RC,
         lambda s: once(s, 'xmlns:ext="urn:example:sluis:extension"', 'xmlns:ext="urn:example:sluis:extension" xmlns:new="urn:example:new"'), "FAIL",
-        expect="invalid", reason="digest_mismatch", note="The same namespace declaration added to the Response of an inclusive-C14N-signed assertion: inclusive c14n imports ancestor namespaces, so the digest changes.")
+        expect="invalid", reason="signature_invalid", reason_alternatives=["digest_mismatch"],
+        note="The same namespace declaration added to the Response of an inclusive-C14N-signed assertion. Inclusive c14n imports ancestor namespaces into both the assertion's digest and the canonical SignedInfo (its CanonicalizationMethod is inclusive too), so both checks fail: signature_invalid when SignatureValue is checked first, digest_mismatch (xmlsec1) when References are. See the -reference-only variant for the digest alone.")
     add("saml-response-c14n10-xml-lang-changed.xml", RC, lambda s: once(s, 'xml:lang="nl"', 'xml:lang="en"'), "FAIL",
-        expect="invalid", reason="digest_mismatch", note="xml:lang on the Response changed from nl to en: inclusive C14N 1.0 imports xml:* attributes of ancestors onto the apex, so the digest changes.")
+        expect="invalid", reason="signature_invalid", reason_alternatives=["digest_mismatch"],
+        note="xml:lang on the Response changed from nl to en: inclusive C14N 1.0 imports xml:* attributes of ancestors onto the apex of both the assertion and SignedInfo, so both checks fail (see saml-response-c14n10-ancestor-namespace-added.xml).")
+    add("saml-response-c14n10-reference-only-ancestor-namespace-added.xml", RCR,
+        lambda s: once(s, 'xmlns:ext="urn:example:sluis:extension"', 'xmlns:ext="urn:example:sluis:extension" xmlns:new="urn:example:new"'), "FAIL",
+        expect="invalid", reason="digest_mismatch", note="Namespace declaration added to the Response when only the Reference uses inclusive C14N 1.0 (SignedInfo exc-c14n): the digest alone fails.")
+    add("saml-response-c14n10-reference-only-xml-lang-changed.xml", RCR, lambda s: once(s, 'xml:lang="nl"', 'xml:lang="en"'), "FAIL",
+        expect="invalid", reason="digest_mismatch", note="Response xml:lang nl -> en when only the Reference uses inclusive C14N 1.0: the digest alone fails (SignedInfo, exc-c14n, is unchanged).")
     add("saml-response-exc-c14n-xs-rebound.xml", R,
         lambda s: once(s, 'xmlns:xs="http://www.w3.org/2001/XMLSchema"', 'xmlns:xs="urn:example:not-xml-schema"'), "OK",
         expect="valid", note="xmlns:xs on the unsigned Response rebound: without a PrefixList exclusive c14n does not see prefixes used only in attribute values (xsi:type=\"xs:string\"), so the meaning of a signed xsi:type changes while the signature stays valid. This is why InclusiveNamespaces exists; compare saml-response-prefixlist-xs-rebound.xml.")
     add("saml-response-prefixlist-xs-rebound.xml", RP,
         lambda s: once(s, 'xmlns:xs="http://www.w3.org/2001/XMLSchema"', 'xmlns:xs="urn:example:not-xml-schema"'), "FAIL",
-        expect="invalid", reason="digest_mismatch", note="The same rebinding when the Reference carries PrefixList=\"xs ext\": the xs binding is signed, so the digest changes.")
+        expect="invalid", reason="signature_invalid", reason_alternatives=["digest_mismatch"],
+        note="The same rebinding when CanonicalizationMethod and Reference both carry PrefixList=\"xs ext\": the xs binding is part of the canonical SignedInfo and of the digest, so both checks fail (signature_invalid when SignatureValue is checked first; xmlsec1 reports the digest).")
+    add("saml-response-prefixlist-reference-only-xs-rebound.xml", RPR,
+        lambda s: once(s, 'xmlns:xs="http://www.w3.org/2001/XMLSchema"', 'xmlns:xs="urn:example:not-xml-schema"'), "FAIL",
+        expect="invalid", reason="digest_mismatch", note="The xs rebinding when only the Reference carries PrefixList=\"xs ext\": the digest alone fails.")
 
     # -- SOAP / WS-Security
     add("soap11-body-text-changed.xml", S11, lambda s: once(s, ">999911120<", ">999911121<"), "FAIL",
@@ -318,10 +337,14 @@ def cases():
         lambda s: once(s, "<wsu:Expires>2036-01-01T00:00:00Z</wsu:Expires>", "<wsu:Expires>2046-01-01T00:00:00Z</wsu:Expires>"), "FAIL",
         expect="invalid", reason="digest_mismatch", wss_expect="invalid", wss_reason="digest_mismatch", note="The signed Timestamp's Expires changed.")
     add("soap11-wrapping-body-in-wrapper.xml", S11, soap_wrap, "OK",
-        expect="valid", wss_expect="invalid", wss_reason="body_not_signed",
-        note="Signature wrapping: the signed Body (wsu:Id=Body-id) moved into wsse:Security/wrap:Wrapper and an unsigned Body (DeletePatient) put in its place. The XML signature is valid (both references resolve and digest); the WS-Security layer must refuse because soap:Envelope/soap:Body is not the signed node.")
+        expect="valid", wss_expect="invalid", wss_reason="body_not_signed", wss_reason_alternatives=["unsupported_security_token"],
+        note="Signature wrapping: the signed Body (wsu:Id=Body-id) moved into wsse:Security/wrap:Wrapper and an unsigned Body (DeletePatient) put in its place. The XML signature is valid (both references resolve and digest); the WS-Security layer must refuse because soap:Envelope/soap:Body is not the signed node. A layer that refuses any unknown element inside wsse:Security first (unsupported_security_token) is also right; soap11-wrapping-body-in-header.xml isolates body_not_signed.")
     add("soap12-wrapping-body-in-wrapper.xml", S12, soap_wrap, "OK",
-        expect="valid", wss_expect="invalid", wss_reason="body_not_signed", note="As soap11-wrapping-body-in-wrapper.xml for SOAP 1.2.")
+        expect="valid", wss_expect="invalid", wss_reason="body_not_signed", wss_reason_alternatives=["unsupported_security_token"],
+        note="As soap11-wrapping-body-in-wrapper.xml for SOAP 1.2.")
+    add("soap11-wrapping-body-in-header.xml", S11, lambda s: soap_wrap(s, where="header"), "OK",
+        expect="valid", wss_expect="invalid", wss_reason="body_not_signed",
+        note="Signature wrapping with the signed Body moved into a wrap:Wrapper header block (a sibling of wsse:Security, no mustUnderstand) and an unsigned Body in its place: the signature is valid; the WS-Security layer must refuse because soap:Body is not the signed node.")
     add("soap11-wrapping-duplicate-id.xml", S11, lambda s: soap_wrap(s, duplicate_id=True), "FAIL",
         expect="invalid", reason="duplicate_id", wss_expect="invalid", wss_reason="duplicate_id",
         note="Signature wrapping with a duplicate wsu:Id: the new unsigned Body also carries wsu:Id=\"Body-id\", so the ID is declared on two elements (xmlsec1: 'duplicate ID attribute').")
@@ -406,6 +429,7 @@ def main(out_dir):
                 "made_by": "tamper.py",
                 "note": fields.pop("note"),
                 "derived_from": "signed/" + base,
+                **({"key_source": base_entry["key_source"]} if "key_source" in base_entry else {}),
                 "xmlsec1": verdict + (f" ({detail})" if detail else ""),
             }
             if "wss_expect" in base_entry and "wss_expect" not in fields:
