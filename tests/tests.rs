@@ -13,3 +13,4 @@ mod wss_fixtures;
 mod vectors_saml;
 mod server;
 mod oauth_saml;
+mod wss;

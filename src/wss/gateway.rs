@@ -13,8 +13,8 @@
 //! Nothing is re-serialized: the forwarded message is the client's bytes, spliced.
 
 use super::header::{self, SecurityHeader};
-use super::reference::{HolderOfKey, Tokens};
-use super::saml::{self, Confirmation, SamlContext, SamlToken};
+use super::reference::Tokens;
+use super::saml;
 use super::signatures::{self, Verified};
 use super::timestamp::{self, Timestamp};
 use super::username::{self, Authenticated, DigestUsers, PasswordType, Users};
@@ -24,6 +24,7 @@ use crate::dsig::{IdIndex, IdPolicy, VerifyOptions};
 use crate::policy::{self, Decision, RoutePolicy};
 use crate::principal::{AuthLevel, Principal, TokenType};
 use crate::reason::{Reason, WssReason, WsseFault};
+use crate::saml::Saml;
 use crate::soap::{self, Envelope, FaultResponse, SoapVersion};
 use crate::store::ReplayCache;
 use crate::trust::{Certificate, TrustPath, TrustStore};
@@ -56,7 +57,7 @@ pub struct SecurityContext {
     pub(super) known_certificates: Vec<Certificate>,
     pub(super) users: Users,
     pub(super) digest_users: DigestUsers,
-    pub(super) saml: Option<SamlContext>,
+    pub(super) saml: Option<Saml>,
     pub(super) nonces: ReplayCache,
     pub(super) limits: Limits,
     pub(super) clock_skew_seconds: i64,
@@ -169,6 +170,13 @@ impl SecurityContextBuilder {
     /// Capacity of the UsernameToken nonce cache (default [`DEFAULT_NONCE_CACHE_CAPACITY`]).
     pub fn nonce_cache_capacity(&mut self, entries: usize) -> &mut Self {
         self.nonce_capacity = entries;
+        self
+    }
+
+    /// Validates SAML assertion tokens with `saml` (its issuers, audiences and recipients, replay cache). Without it,
+    /// a Security header carrying an assertion is refused ([`WssReason::SamlNotAvailable`]).
+    pub fn saml(&mut self, saml: Saml) -> &mut Self {
+        self.ctx.saml = Some(saml);
         self
     }
 
@@ -377,9 +385,8 @@ fn authenticate(
     let bsts =
         header.binary_tokens.iter().map(|n| token::read(doc.node(*n))).collect::<Result<Vec<_>, _>>()?;
     facts.token_ids.extend(bsts.iter().filter_map(|t| t.id.clone()));
-    let assertions = saml::validate(doc, &header.assertions, ctx.saml.as_ref(), at)?;
-    facts.token_ids.extend(assertions.iter().map(|a| a.id.clone()));
-    let holder_of_key: Vec<HolderOfKey> = assertions.iter().filter_map(|a| a.holder_of_key.clone()).collect();
+    let pending = saml::prevalidate(doc, ids, &header.assertions, ctx.saml.as_ref(), at)?;
+    let holder_of_key = saml::holder_of_key_keys(&pending, ctx.trust.policy(), at);
     let tokens =
         Tokens { security, bsts, assertions: header.assertions.clone(), known: &ctx.known_certificates };
     let options = VerifyOptions { policy: *ctx.trust.policy(), at };
@@ -425,20 +432,16 @@ fn authenticate(
         facts.password_type = Some(u.password_type);
     }
 
-    let saml_token = match assertions.first() {
-        Some(a) => Some(confirm(doc, env, a, &sigs)?),
-        None => None,
-    };
-    let principal = if let Some(a) = saml_token {
-        facts.saml_assertion_id = Some(a.id.clone());
-        facts.saml_confirmation = Some(a.confirmation.as_str());
-        Principal::assertion(
-            a.subject.clone(),
-            Some(a.issuer.clone()),
-            a.token_type,
-            a.level(),
-            a.attributes.clone(),
-        )
+    let mut confirmed = None;
+    for p in pending {
+        let c = saml::confirm(doc, ids, env, p, &sigs, ctx.saml.as_ref(), at)?;
+        facts.token_ids.push(c.id.clone());
+        confirmed = Some(c);
+    }
+    let principal = if let Some(c) = confirmed {
+        facts.saml_assertion_id = Some(c.id);
+        facts.saml_confirmation = Some(c.method.as_str());
+        c.principal
     } else if let Some(s) = body_signature.filter(|s| s.signer.token_type == TokenType::X509) {
         let key = s.view.key();
         let issuer = key
@@ -459,32 +462,6 @@ fn authenticate(
     };
     let decision = policy::decide(&principal, policy)?;
     Ok((principal, decision, facts))
-}
-
-/// Checks a validated assertion's subject confirmation against the message's signatures (SAML Token Profile 1.1
-/// §3.5): holder-of-key needs the Body signed with the confirmation key; sender-vouches needs one signature by an
-/// X.509 attesting entity covering both the assertion and the Body; bearer needs nothing more.
-fn confirm<'t>(
-    _doc: &Document<'_>,
-    env: &Envelope,
-    a: &'t SamlToken,
-    sigs: &[Verified<'_, '_>],
-) -> Result<&'t SamlToken, Reason> {
-    match a.confirmation {
-        Confirmation::Bearer => Ok(a),
-        Confirmation::HolderOfKey => {
-            let proven = sigs.iter().any(|s| s.signer.token == Some(a.node) && s.view.is_signed(env.body()));
-            if proven { Ok(a) } else { Err(WssReason::HolderOfKeyNotProven.into()) }
-        }
-        Confirmation::SenderVouches => {
-            let covered = sigs.iter().any(|s| {
-                s.signer.token_type == TokenType::X509
-                    && s.view.is_signed(a.node)
-                    && s.view.is_signed(env.body())
-            });
-            if covered { Ok(a) } else { Err(WssReason::SenderVouchesNotCovered.into()) }
-        }
-    }
 }
 
 fn signature_fact(doc: &Document<'_>, s: &Verified<'_, '_>) -> SignatureFact {

@@ -288,12 +288,12 @@ impl KeySource for StrKeySource<'_> {
                 )
             }
             Target::Assertion(a) => {
-                let hok = self
-                    .holder_of_key
-                    .iter()
-                    .find(|h| h.assertion == a)
-                    .ok_or(WssReason::HolderOfKeyNotProven)?;
-                (hok.key.clone(), Signer { token_type: hok.token_type, token: Some(a), reference: form })
+                let keys: Vec<TrustedKey> =
+                    self.holder_of_key.iter().filter(|h| h.assertion == a).map(|h| h.key.clone()).collect();
+                let token_type = self.holder_of_key.iter().find(|h| h.assertion == a).map(|h| h.token_type);
+                let token_type = token_type.ok_or(WssReason::HolderOfKeyNotProven)?;
+                self.signer.replace(Some(Signer { token_type, token: Some(a), reference: form }));
+                return Ok(keys);
             }
         };
         self.signer.replace(Some(signer));
