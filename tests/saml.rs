@@ -885,3 +885,48 @@ fn refusals_map_to_the_outward_codes() {
     );
     assert_eq!(Reason::from(SamlReason::IssuerUnknown).wsse_fault(), Some(WsseFault::FailedAuthentication));
 }
+
+/// Signs `target_id` but places the signature as a child of the element `parent_id`.
+fn sign_misplaced(xml: &str, target_id: &str, parent_id: &str) -> String {
+    let doc = Document::parse_str(xml, &Limits::default()).unwrap();
+    let ids = IdIndex::build(&doc, &IdPolicy::wss_saml()).unwrap();
+    let parent = doc.node(ids.get(parent_id).unwrap());
+    let issuer = parent.element_children().next().unwrap();
+    let k = key("leaf-rsa2048");
+    let spec = SignSpec {
+        key: &k,
+        method: SignatureMethod::for_algorithm(k.default_algorithm()).unwrap(),
+        digest: DigestMethod::Sha256,
+        c14n: Algorithm::from_uri("http://www.w3.org/2001/10/xml-exc-c14n#", None).unwrap().unwrap(),
+        references: vec![ReferenceSpec { uri: format!("#{target_id}"), enveloped: true }],
+        key_info: KeyInfoSpec::None,
+        placement: Placement::After(issuer.id()),
+        ids: IdPolicy::wss_saml(),
+    };
+    dsig::sign(xml, &spec).unwrap()
+}
+
+#[test]
+fn a_signature_must_sign_its_parent() {
+    let xml = response(&A2::default().xml(), "");
+    // A Response-level signature whose Reference is the assertion: cryptographically valid, wrongly placed.
+    assert_eq!(code(&saml(), &sign_misplaced(&xml, "_a1", "_r1")), "signature_not_on_response");
+    // An assertion-level signature covering the whole Response (the object-injection shape).
+    assert_eq!(code(&saml(), &sign_misplaced(&xml, "_r1", "_a1")), "signature_not_on_assertion");
+    // URI="" on a standalone assertion document is its own element: accepted.
+    let doc = A2::default().xml();
+    let parsed = Document::parse_str(&doc, &Limits::default()).unwrap();
+    let issuer = parsed.root_element().first_child().unwrap().id();
+    let k = key("leaf-rsa2048");
+    let spec = SignSpec {
+        key: &k,
+        method: SignatureMethod::for_algorithm(k.default_algorithm()).unwrap(),
+        digest: DigestMethod::Sha256,
+        c14n: Algorithm::from_uri("http://www.w3.org/2001/10/xml-exc-c14n#", None).unwrap().unwrap(),
+        references: vec![ReferenceSpec { uri: String::new(), enveloped: true }],
+        key_info: KeyInfoSpec::None,
+        placement: Placement::After(issuer),
+        ids: IdPolicy::wss_saml(),
+    };
+    assert!(check(&saml(), &dsig::sign(&doc, &spec).unwrap()).is_ok());
+}

@@ -1,4 +1,4 @@
-//! `SubjectConfirmation` (SAML 2.0 Core §2.4.1, SAML 1.1 Core §2.4.2.3) and the three methods sluis validates.
+//! `SubjectConfirmation` (SAML 2.0 Core §2.4.1, SAML 1.1 Core §2.4) and the three methods sluis validates.
 //!
 //! | method | URI (2.0 / 1.1) | validated when |
 //! |---|---|---|

@@ -18,7 +18,9 @@ use crate::xml::{Document, NodeId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The keys one issuer signs with.
+/// The keys one issuer signs with. An issuer built without any key is still known: its assertions are accepted only
+/// as sender-vouches assertions under a caller-verified attesting signature
+/// ([`super::AssertionSignature::AttestedBy`]); anything needing its own signature fails with `untrusted_key`.
 pub struct IssuerTrust {
     entity_id: String,
     store: TrustStore,

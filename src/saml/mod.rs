@@ -11,7 +11,7 @@
 //! |---|---|
 //! | `issuer`, `metadata` | [`IssuerRegistry`]: per issuer, the keys that may sign (pinned, CA-chained, or SAML 2.0 Metadata §2.3–2.4 `KeyDescriptor`s) |
 //! | `signature` | SAML Core §5.4: an enveloped `ds:Signature` child whose Reference is its parent, verified with that issuer's keys |
-//! | `response` | SAML 2.0 Core §3.2.2 / 1.1 Core §3.4.4 `Response`: version, status, `Destination`, `InResponseTo`, exactly one assertion |
+//! | `response` | SAML 2.0 Core §3.2.2 / 1.1 Core §3.4 `Response`: version, status, `Destination`, `InResponseTo`, exactly one assertion |
 //! | `saml2`, `saml1` | reading the assertion (2.0 Core §2.3–2.7; 1.1 Core §2.3–2.4) through its view, schema order enforced |
 //! | `conditions` | 2.0 Core §2.5 / 1.1 Core §2.3.2.1: time window with skew, lifetime cap, audiences, `OneTimeUse`, `ProxyRestriction`, unknown → refused |
 //! | `confirmation` | 2.0 Core §2.4.1, Profiles §4.1.4.2–4.1.4.5: bearer, holder-of-key, sender-vouches |
@@ -30,6 +30,32 @@
 //!   then picks from [`ValidatedAssertion::confirmations`] per route (holder-of-key keys are returned for it to match
 //!   against the message signature's key).
 //! - [`Saml::validate_response`] on a `samlp:Response` node.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use sluis::clock::DateTime;
+//! use sluis::saml::{Context, IssuerRegistry, IssuerTrust, Saml, SamlPolicy};
+//! use sluis::store::ReplayCache;
+//! use sluis::trust::{Certificate, KeyPolicy};
+//!
+//! // Configuration: the IdP and the key it signs with; our audience and the URL assertions are presented at.
+//! let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki/leaf-rsa2048.cert.pem"))?;
+//! let mut idp = IssuerTrust::builder("https://idp.example.org", KeyPolicy::default());
+//! idp.pin_certificate(Certificate::from_pem(&pem)?)?;
+//! let mut issuers = IssuerRegistry::new();
+//! issuers.add(idp.build())?;
+//! let policy = SamlPolicy::new(["https://sp.example.org"], ["https://sp.example.org/token"]);
+//! let saml = Saml::new(Arc::new(issuers), policy, Arc::new(ReplayCache::new(100_000)));
+//!
+//! // An assertion nobody signed is refused, whatever it says.
+//! let unsigned = br#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1"
+//!     Version="2.0" IssueInstant="2026-11-25T12:00:00Z"><saml:Issuer>https://idp.example.org</saml:Issuer>
+//!     <saml:Subject><saml:NameID>admin</saml:NameID></saml:Subject></saml:Assertion>"#;
+//! let now = DateTime::parse("2026-11-25T12:00:10Z")?;
+//! let refusal = saml.validate_document(unsigned, &Context::at(now)).unwrap_err();
+//! assert_eq!(refusal.code(), "assertion_not_signed");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! # Decisions
 //!

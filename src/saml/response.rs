@@ -1,4 +1,4 @@
-//! `samlp:Response` (SAML 2.0 Core §3.2.2, §3.3.3; SAML 1.1 Core §3.4.4) around the assertion.
+//! `samlp:Response` (SAML 2.0 Core §3.2.2, §3.3.3; SAML 1.1 Core §3.4) around the assertion.
 //!
 //! A Response is accepted when:
 //! - it is a 2.0 Response with `Version="2.0"` or a 1.1 Response with `MajorVersion="1" MinorVersion="1"`, with its
