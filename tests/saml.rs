@@ -758,6 +758,9 @@ fn holder_of_key_returns_the_key() {
     assert!(hok.keys()[0].matches(key("leaf-ec-p256").public_key()));
     assert!(!hok.keys()[0].matches(key("leaf-rsa2048").public_key()));
     assert_eq!(hok.keys()[0].certificate().unwrap(), &cert("leaf-ec-p256"));
+    let trusted = hok.keys()[0].trusted(KeyPolicy::default()).unwrap();
+    assert_eq!(trusted.public_key(), key("leaf-ec-p256").public_key());
+    assert_eq!(trusted.trust_path(), sluis::trust::TrustPath::PinnedKey);
     assert_eq!(v.principal(ConfirmationMethod::HolderOfKey).unwrap().auth_level(), AuthLevel::PUBLIC_KEY);
     assert_eq!(v.require_bearer().unwrap_err().code(), "no_bearer_confirmation");
     // Holder-of-key tokens are reusable (WS-Security clients resend them); no key, no confirmation.

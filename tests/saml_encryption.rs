@@ -185,6 +185,13 @@ fn the_decrypted_assertion_needs_its_own_signature() {
         1,
     );
     assert_eq!(code(&rp(), &no_issuer), "issuer_missing");
+    // An issuer nobody configured: refused before any decryption.
+    let unknown = response(&encrypt(&signed_assertion(), Enc::default()), "").replacen(
+        &format!(">{IDP}<"),
+        ">https://unknown.example<",
+        1,
+    );
+    assert_eq!(code(&rp(), &unknown), "issuer_unknown");
     // The plaintext must be an assertion.
     let other = response(&encrypt("<x/>", Enc::default()), "");
     assert_eq!(code(&rp(), &other), "malformed_encrypted_data");

@@ -16,7 +16,7 @@ use super::policy::{InResponseToPolicy, SamlPolicy};
 use crate::clock::DateTime;
 use crate::dsig::{DSIG_NS, SignedNode, VerifiedView};
 use crate::reason::{Reason, SamlReason, TrustReason};
-use crate::trust::{Certificate, PublicKey, TrustedKey};
+use crate::trust::{Certificate, KeyPolicy, PublicKey, TrustStore, TrustedKey};
 use crate::xml::decode_base64_binary;
 use std::sync::Arc;
 
@@ -84,6 +84,17 @@ impl ConfirmationKey {
     /// Whether `key` (e.g. the key that verified the WS-Security message signature) is this key.
     pub fn matches(&self, key: &PublicKey) -> bool {
         *self.key == *key
+    }
+
+    /// The key as a [`TrustedKey`], for a [`crate::dsig::KeySource`] that verifies the message signature the
+    /// presenter makes with it. Its trust comes from the issuer's signature over the assertion that names it, so it
+    /// is represented as a pinned key ([`crate::trust::TrustPath::PinnedKey`]); `policy` still applies (an RSA key
+    /// below its minimum is [`TrustReason::KeyTooSmall`]).
+    pub fn trusted(&self, policy: KeyPolicy) -> Result<TrustedKey, TrustReason> {
+        let mut store = TrustStore::builder(policy);
+        store.pin_key((*self.key).clone())?;
+        // A pinned bare key has no validity period: the instant is not consulted.
+        store.build().trust_key(&self.key, DateTime::from_unix_seconds(0))
     }
 }
 

@@ -86,8 +86,10 @@ impl Saml {
             }
             None => None,
         };
-        if matches!(carried, Carried::Encrypted(_)) && response_issuer.is_none() {
-            return Err(SamlReason::IssuerMissing.into());
+        if let Carried::Encrypted(_) = carried {
+            // Known before any RSA work: nobody makes sluis decrypt for an issuer it does not trust.
+            let name = response_issuer.as_deref().ok_or(SamlReason::IssuerMissing)?;
+            self.issuers.trusted(name, ctx.now)?;
         }
         if !matches!(carried, Carried::Encrypted(_)) && policy.require_encrypted_assertions {
             return Err(SamlReason::AssertionNotEncrypted.into());
