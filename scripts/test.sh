@@ -16,4 +16,8 @@ cargo test --locked --doc
 if [ -x scripts/interop.sh ]; then
   scripts/interop.sh
 fi
+
+# End-to-end with a real SOAP client: zeep (WS-Security BinarySignature and UsernameToken) through a running
+# `sluis serve` to a test upstream, SOAP 1.1 and 1.2 (installs its Python venv in .venv/ on first run).
+scripts/e2e-zeep.sh
 echo "all tests passed"
