@@ -511,3 +511,25 @@ fn parser_refusals_surface_as_reasons() {
     let pk = PublicKey::clone(k.public_key());
     assert_eq!(pk.rsa_bits(), Some(2048));
 }
+
+#[test]
+fn enveloped_transform_empties_a_target_moved_into_the_signature() {
+    // XSW: the signed assertion is moved into an Object of its own Signature, which is put where the assertion was.
+    // The enveloped-signature transform removes the whole Signature — including the assertion — so nothing is left
+    // to digest (xmlsec1 agrees; found by the testdata manifest cross-check).
+    let k = key("leaf-rsa2048");
+    let signed = Signer::default().sign(&assertion("alice"), &k);
+    let a_start = signed.find("<saml:Assertion").unwrap();
+    let a_end = signed.find("</saml:Assertion>").unwrap() + "</saml:Assertion>".len();
+    let s_start = signed.find("<ds:Signature").unwrap();
+    let s_end = signed.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    let signature = &signed[s_start..s_end];
+    let assertion_without_sig = format!("{}{}", &signed[a_start..s_start], &signed[s_end..a_end]);
+    let moved = signature.replacen(
+        "</ds:Signature>",
+        &format!("<ds:Object>{assertion_without_sig}</ds:Object></ds:Signature>"),
+        1,
+    );
+    let wrapped = format!("{}{}{}", &signed[..a_start], moved, &signed[a_end..]);
+    assert_eq!(check(&wrapped, &pinned(&k), &options()), Err(DsigReason::DigestMismatch.into()));
+}

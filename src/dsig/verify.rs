@@ -57,9 +57,11 @@ pub fn verify<'d, 'a>(
             ReferenceUri::Document => doc.root().id(),
             ReferenceUri::Id(id) => ids.get(id).ok_or(DsigReason::ReferenceNotFound)?,
         };
-        // The enveloped-signature transform removes the Signature containing the Reference (§6.6.4); when the
-        // Signature lies outside the referenced subtree it removes nothing.
-        let excluded = (r.enveloped && doc.node(apex).contains(sig.node)).then_some(sig.node);
+        // The enveloped-signature transform removes the Signature containing the Reference, with all its
+        // descendants, from the node-set (§6.6.4). When the Signature lies outside the referenced subtree it removes
+        // nothing; when the referenced element lies *inside* the Signature (moved into an Object, XSW), it removes
+        // everything — the node-set is empty and the digest cannot match.
+        let excluded = r.enveloped.then_some(sig.node);
         if doc.node(sig.node).contains(apex) && !is_in_object(doc, sig.node, apex) {
             // A Reference to the Signature itself, to SignedInfo or to anything in it cannot be computed before
             // the signature exists; only enveloping `Object` content is legitimately inside.
