@@ -933,3 +933,29 @@ fn a_signature_must_sign_its_parent() {
     };
     assert!(check(&saml(), &dsig::sign(&doc, &spec).unwrap()).is_ok());
 }
+
+#[test]
+fn unrecorded_validation_uses_nothing_up_until_recorded() {
+    let s = saml();
+    let xml = A2::default().signed("leaf-rsa2048");
+    let doc = Document::parse_str(&xml, &Limits::default()).unwrap();
+    let ids = IdIndex::build(&doc, &IdPolicy::wss_saml()).unwrap();
+    let node = doc.root_element().id();
+    let ctx = Context::at(now());
+    let first = s.validate_assertion_unrecorded(&doc, &ids, node, AssertionSignature::Own, &ctx).unwrap();
+    let second = s.validate_assertion_unrecorded(&doc, &ids, node, AssertionSignature::Own, &ctx).unwrap();
+    assert!(first.is_one_time() && first.require(ConfirmationMethod::Bearer).is_ok());
+    assert_eq!((first.id(), first.issuer()), ("_a1", IDP));
+    drop(second);
+    let a = first.record().unwrap();
+    assert_eq!(a.subject().value, "alice@example.org");
+    let again = s.validate_assertion_unrecorded(&doc, &ids, node, AssertionSignature::Own, &ctx).unwrap();
+    assert_eq!(again.record().unwrap_err().code(), "assertion_replayed");
+    let hok =
+        A2 { confirmations: vec![holder_of_key("leaf-ec-p256")], ..A2::default() }.signed("leaf-rsa2048");
+    let doc = Document::parse_str(&hok, &Limits::default()).unwrap();
+    let ids = IdIndex::build(&doc, &IdPolicy::wss_saml()).unwrap();
+    let u =
+        s.validate_assertion_unrecorded(&doc, &ids, doc.root_element().id(), AssertionSignature::Own, &ctx);
+    assert!(!u.unwrap().is_one_time());
+}

@@ -30,6 +30,9 @@
 //!   then picks from [`ValidatedAssertion::confirmations`] per route (holder-of-key keys are returned for it to match
 //!   against the message signature's key).
 //! - [`Saml::validate_response`] on a `samlp:Response` node.
+//! - [`Saml::validate_assertion_unrecorded`]: the same checks without the replay cache, for a caller that chooses a
+//!   confirmation first and then [`UnrecordedAssertion::record`]s the assertion it uses (a failed message then uses
+//!   up no bearer assertion).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -101,6 +104,7 @@ pub use encryption::{DecryptionKey, XENC11_NS};
 pub use issuer::{IssuerRegistry, IssuerTrust, IssuerTrustBuilder};
 pub use metadata::{MD_NS, MetadataOptions};
 pub use policy::{InResponseToPolicy, ProxyRestrictionPolicy, SamlDanger, SamlPolicy};
+pub use validate::UnrecordedAssertion;
 
 use crate::clock::DateTime;
 use crate::dsig::{IdIndex, IdPolicy, SAML1_NS, SAML1P_NS, SAML2_NS, SAML2P_NS, VerifiedView};
@@ -206,7 +210,7 @@ impl Saml {
         response: NodeId,
         ctx: &Context<'_>,
     ) -> Result<ValidatedAssertion, Reason> {
-        self.check_response(doc, ids, response, ctx)
+        self.check_response(doc, ids, response, ctx)?.record()
     }
 
     /// Validates the standalone `Assertion` element `assertion` of `doc` (e.g. inside `wsse:Security`).
@@ -218,6 +222,19 @@ impl Saml {
         signature: AssertionSignature<'_, 'd, 'a>,
         ctx: &Context<'_>,
     ) -> Result<ValidatedAssertion, Reason> {
+        self.validate_assertion_unrecorded(doc, ids, assertion, signature, ctx)?.record()
+    }
+
+    /// [`Self::validate_assertion`] without touching the replay cache: for a caller that decides after validation
+    /// whether to use the assertion. Nothing is usable from the result until [`UnrecordedAssertion::record`].
+    pub fn validate_assertion_unrecorded<'d, 'a>(
+        &self,
+        doc: &'d Document<'a>,
+        ids: &IdIndex,
+        assertion: NodeId,
+        signature: AssertionSignature<'_, 'd, 'a>,
+        ctx: &Context<'_>,
+    ) -> Result<UnrecordedAssertion, Reason> {
         let outer = match signature {
             AssertionSignature::Own => Outer::None,
             AssertionSignature::AttestedBy(view) => Outer::Attester(view),

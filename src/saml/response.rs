@@ -22,8 +22,8 @@
 
 use super::read::trim_ws;
 use super::signature::{Signed, signature_child, verify_enveloped};
-use super::validate::{Outer, ResponseFacts, assertion_version, claimed_issuer};
-use super::{Context, Saml, ValidatedAssertion};
+use super::validate::{Outer, ResponseFacts, UnrecordedAssertion, assertion_version, claimed_issuer};
+use super::{Context, Saml};
 use crate::clock::DateTime;
 use crate::dsig::{IdIndex, IdPolicy, SAML1_NS, SAML1P_NS, SAML2_NS, SAML2P_NS};
 use crate::reason::{Reason, SamlReason};
@@ -44,7 +44,7 @@ impl Saml {
         ids: &IdIndex,
         response: NodeId,
         ctx: &Context<'_>,
-    ) -> Result<ValidatedAssertion, Reason> {
+    ) -> Result<UnrecordedAssertion, Reason> {
         let policy = &self.policy;
         let resp = doc.node(response);
         let saml2 = if resp.is(SAML2P_NS, "Response") {

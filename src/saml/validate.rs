@@ -4,14 +4,17 @@
 
 use super::assertion::{Claims, Parsed, SamlVersion, ValidatedAssertion};
 use super::conditions::{self, TimeCheck};
+use super::confirmation::Confirmation;
 use super::confirmation::{self, ConfirmationCheck, ConfirmationMethod, Signers};
 use super::read::trim_ws;
 use super::signature::{Signed, signature_child, verify_enveloped};
 use super::{Context, Saml, saml1, saml2};
+use crate::clock::DateTime;
 use crate::dsig::{IdIndex, SAML1_NS, SAML2_NS, VerifiedView};
 use crate::reason::{Reason, SamlReason};
-use crate::store::ReplayError;
+use crate::store::{ReplayCache, ReplayError};
 use crate::xml::{Document, Node, NodeId};
+use std::sync::Arc;
 
 /// The namespace of assertion IDs in the replay cache; the issuer is appended (IDs are unique per issuer only).
 const REPLAY_NAMESPACE: &str = "saml-assertion:";
@@ -78,7 +81,7 @@ impl Saml {
         outer: Outer<'_, 'd, 'a>,
         ctx: &Context<'_>,
         response: Option<&ResponseFacts>,
-    ) -> Result<ValidatedAssertion, Reason> {
+    ) -> Result<UnrecordedAssertion, Reason> {
         let policy = &self.policy;
         let element = doc.node(node);
         let version = assertion_version(element, policy.accept_saml11)?;
@@ -147,15 +150,12 @@ impl Saml {
         let confirmations = confirmation::check_all(&parsed.confirmations, signers, &check)?;
 
         let bearer = confirmations.iter().any(|c| c.method() == ConfirmationMethod::Bearer);
-        if parsed.conditions.one_time_use || (bearer && policy.one_time_use_bearer) {
-            let namespace = format!("{REPLAY_NAMESPACE}{}", parsed.issuer);
-            let until = expires.plus_seconds(time.skew);
-            match self.replay.check_and_insert(&namespace, &parsed.id, until, ctx.now) {
-                Ok(()) => {}
-                Err(ReplayError::Replayed) => return Err(SamlReason::AssertionReplayed.into()),
-                Err(ReplayError::Full) => return Err(SamlReason::ReplayCacheFull.into()),
-            }
-        }
+        let replay =
+            (parsed.conditions.one_time_use || (bearer && policy.one_time_use_bearer)).then(|| ReplayEntry {
+                namespace: format!("{REPLAY_NAMESPACE}{}", parsed.issuer),
+                until: expires.plus_seconds(time.skew),
+                now: ctx.now,
+            });
 
         let Parsed { version, id, issuer, issue_instant, conditions, authn_statements, attributes, .. } =
             parsed;
@@ -175,6 +175,76 @@ impl Saml {
             attributes,
         };
         let encrypted = response.is_some_and(|r| r.encrypted);
-        Ok(ValidatedAssertion::assertion(claims, confirmations, view.key().clone(), issuer_signed, encrypted))
+        let assertion = ValidatedAssertion::assertion(
+            claims,
+            confirmations,
+            view.key().clone(),
+            issuer_signed,
+            encrypted,
+        );
+        Ok(UnrecordedAssertion { assertion, replay, cache: Arc::clone(&self.replay) })
+    }
+}
+
+/// The replay-cache entry an assertion needs before it may be used.
+#[derive(Clone, Debug)]
+struct ReplayEntry {
+    namespace: String,
+    until: DateTime,
+    now: DateTime,
+}
+
+/// An assertion that passed every rule except the replay cache, which has not been consulted yet.
+///
+/// For callers that validate first and decide afterwards whether to use the assertion (the WS-Security gateway
+/// chooses a confirmation against the message signatures, possibly validating the same assertion twice): it shows
+/// what the choice needs — ID, issuer, confirmations and their keys — but no claims and no
+/// [`Principal`](crate::principal::Principal). [`Self::record`] consults the cache (when the assertion is one-time:
+/// bearer under the default policy, or `OneTimeUse`) and yields the [`ValidatedAssertion`]. Dropping it instead uses
+/// nothing up.
+#[derive(Debug)]
+pub struct UnrecordedAssertion {
+    assertion: ValidatedAssertion,
+    replay: Option<ReplayEntry>,
+    cache: Arc<ReplayCache>,
+}
+
+impl UnrecordedAssertion {
+    /// The assertion's ID.
+    pub fn id(&self) -> &str {
+        self.assertion.id()
+    }
+
+    /// The issuer's entity ID.
+    pub fn issuer(&self) -> &str {
+        self.assertion.issuer()
+    }
+
+    /// The confirmations that validated.
+    pub fn confirmations(&self) -> &[Confirmation] {
+        self.assertion.confirmations()
+    }
+
+    /// The validated confirmation with `method` (see [`ValidatedAssertion::require`]).
+    pub fn require(&self, method: ConfirmationMethod) -> Result<&Confirmation, SamlReason> {
+        self.assertion.require(method)
+    }
+
+    /// Whether [`Self::record`] will enter the assertion in the replay cache (and so refuse a second use).
+    pub fn is_one_time(&self) -> bool {
+        self.replay.is_some()
+    }
+
+    /// Enters the assertion in the replay cache if it is one-time ([`SamlReason::AssertionReplayed`] if it was
+    /// already there, [`SamlReason::ReplayCacheFull`] if there is no room), and returns it.
+    pub fn record(self) -> Result<ValidatedAssertion, Reason> {
+        if let Some(r) = &self.replay {
+            match self.cache.check_and_insert(&r.namespace, self.assertion.id(), r.until, r.now) {
+                Ok(()) => {}
+                Err(ReplayError::Replayed) => return Err(SamlReason::AssertionReplayed.into()),
+                Err(ReplayError::Full) => return Err(SamlReason::ReplayCacheFull.into()),
+            }
+        }
+        Ok(self.assertion)
     }
 }
