@@ -19,3 +19,4 @@ mod oauth_saml;
 mod wss;
 mod fuzz_seeds;
 mod testdata_dsig;
+mod server_tls;

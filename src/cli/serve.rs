@@ -45,7 +45,7 @@ pub(crate) fn run(args: &Args) -> u8 {
     let format = if args.log_json { LogFormat::Json } else { config.server.log_format };
     init_logging(format, &config.server.log_level);
     if args.check {
-        return match config.security_context() {
+        return match crate::server::check(&config) {
             Ok(_) => {
                 eprintln!("sluis serve: {}: configuration OK", config.label());
                 EXIT_OK

@@ -150,3 +150,12 @@ fn placeholders_keep_their_tables() {
     assert_eq!(c.oauth.unwrap().get("issuer").and_then(|v| v.as_str()), Some("https://x"));
     assert!(c.saml.is_some());
 }
+
+#[test]
+fn the_example_configuration_parses() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/example.toml");
+    let c = Config::load(&path).unwrap();
+    assert_eq!(c.routes.len(), 2);
+    assert_eq!(c.audit.sink, AuditSinkKind::File);
+    assert_eq!(c.routes[0].rate_limit, Some(BucketConfig { burst: 20, per_second: 10.0 }));
+}

@@ -215,6 +215,43 @@ impl Server {
     }
 }
 
+/// Loads and checks everything [`Server::start`] would — trust material, users, TLS certificate and key, WSDLs,
+/// upstream CA files — without opening the audit trail or binding the listener (`sluis serve --check`).
+pub fn check(config: &Config) -> Result<(), StartError> {
+    let s = &config.server;
+    let listen: SocketAddr = s
+        .listen
+        .parse()
+        .map_err(|_| ConfigError::new(&config.label(), "server.listen", "not an address and port"))?;
+    if let Some(t) = &s.tls {
+        tls::server_config(
+            &config.material("server.tls.cert", &t.cert)?,
+            &config.material("server.tls.key", &t.key)?,
+        )?;
+    }
+    if config.audit.sink == AuditSinkKind::File {
+        config.material("audit.path", config.audit.path.as_deref().unwrap_or_default())?;
+    }
+    let auditor = Auditor::start(Box::new(NullSink), 1, config.audit.on_full, Arc::new(SystemClock))
+        .map_err(StartError::Audit)?;
+    let built = state::build(config, listen, auditor.clone(), Arc::new(SystemClock));
+    auditor.shutdown(Duration::from_secs(1));
+    built.map(|_| ()).map_err(StartError::Config)
+}
+
+/// A sink that keeps nothing (for [`check`]).
+struct NullSink;
+
+impl Sink for NullSink {
+    fn write_line(&mut self, _line: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn end_batch(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The application every worker runs.
 fn app(
     data: web::Data<state::Shared>,
