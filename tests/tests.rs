@@ -20,3 +20,4 @@ mod wss;
 mod fuzz_seeds;
 mod testdata_dsig;
 mod server_tls;
+mod saml_trust;
