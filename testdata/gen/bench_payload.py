@@ -37,7 +37,7 @@ HEAD = """<?xml version="1.0" encoding="UTF-8"?>
           </ds:Reference>
         </ds:SignedInfo>
         <ds:SignatureValue></ds:SignatureValue>
-        <ds:KeyInfo><ds:X509Data><ds:X509Certificate></ds:X509Certificate></ds:X509Data></ds:KeyInfo>
+        <ds:KeyInfo><wsse:SecurityTokenReference><wsse:KeyIdentifier ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier" EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">@SKI@</wsse:KeyIdentifier></wsse:SecurityTokenReference></ds:KeyInfo>
       </ds:Signature>
     </wsse:Security>
   </soap:Header>
