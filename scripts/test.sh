@@ -21,3 +21,4 @@ fi
 # `sluis serve` to a test upstream, SOAP 1.1 and 1.2 (installs its Python venv in .venv/ on first run).
 scripts/e2e-zeep.sh
 echo "all tests passed"
+scripts/oauth-client-test.sh

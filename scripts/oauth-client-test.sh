@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A real OAuth client (Python: requests, PyJWT/PyJWKClient, signxml) against a running sluis authorization server:
+# every grant and client-authentication method, every issued JWT verified against the published JWKS, across a key
+# rotation done with SIGHUP.
+#
+# Creates the venv .venv-oauth/ when missing, builds the server (release), writes a testbed into a temporary directory
+# (tests/oauth_client/setup_testbed.py), starts the server on a free loopback port, runs pytest, stops the server.
+# Until `sluis serve` mounts the OAuth endpoints, the server is examples/oauth_server.rs (oauth::http::configure on
+# actix-web). Set SLUIS_OAUTH_SERVER to a command prefix to test another build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv-oauth
+if [ ! -x "$VENV/bin/pytest" ] || ! "$VENV/bin/python" -c 'import jwt, requests, signxml, cryptography' 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check \
+    'requests>=2.31' 'PyJWT[crypto]>=2.8' 'signxml>=3.2' 'cryptography>=42' 'lxml>=5' 'pytest>=8'
+fi
+
+cargo build --release --locked --bin sluis --example oauth_server -q
+SLUIS=target/release/sluis
+
+WORK=$(mktemp -d /tmp/sluis-oauth-client.XXXXXX)
+PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$VENV/bin/python" tests/oauth_client/setup_testbed.py "$SLUIS" "$WORK" "$PORT"
+
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+${SLUIS_OAUTH_SERVER:-target/release/examples/oauth_server} "$WORK/config.toml" "127.0.0.1:$PORT" 2 >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  if grep -q "listening on" "$WORK/server.log" 2>/dev/null; then break; fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log" >&2; exit 1; fi
+  sleep 0.1
+done
+
+SLUIS_OAUTH_WORKDIR="$WORK" SLUIS_OAUTH_PID="$SERVER_PID" \
+  "$VENV/bin/pytest" -q -p no:cacheprovider tests/oauth_client/test_oauth_client.py "$@" || { cat "$WORK/server.log" >&2; exit 1; }
