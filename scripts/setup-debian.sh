@@ -11,6 +11,9 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 /usr/bin/python3 -c 'import lxml' >/dev/null 2>&1 || need+=(python3-lxml)
 /usr/bin/python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v xxd >/dev/null 2>&1 || need+=(xxd)
+command -v bc >/dev/null 2>&1 || need+=(bc)
 
 if ((${#need[@]})); then
   sudo=""
