@@ -21,3 +21,5 @@ mod fuzz_seeds;
 mod testdata_dsig;
 mod server_tls;
 mod saml_trust;
+mod wss_attacks;
+mod wss_saml;

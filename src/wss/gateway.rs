@@ -386,7 +386,7 @@ fn authenticate(
         header.binary_tokens.iter().map(|n| token::read(doc.node(*n))).collect::<Result<Vec<_>, _>>()?;
     facts.token_ids.extend(bsts.iter().filter_map(|t| t.id.clone()));
     let pending = saml::prevalidate(doc, ids, &header.assertions, ctx.saml.as_ref(), at)?;
-    let holder_of_key = saml::holder_of_key_keys(&pending, ctx.trust.policy(), at);
+    let holder_of_key = saml::holder_of_key_keys(&pending, ctx.trust.policy());
     let tokens =
         Tokens { security, bsts, assertions: header.assertions.clone(), known: &ctx.known_certificates };
     let options = VerifyOptions { policy: *ctx.trust.policy(), at };

@@ -31,7 +31,7 @@ use crate::principal::{Principal, TokenType};
 use crate::reason::{Reason, WssReason};
 use crate::saml::{AssertionSignature, ConfirmationMethod, Context, Saml, ValidatedAssertion};
 use crate::soap::Envelope;
-use crate::trust::{KeyPolicy, TrustStore};
+use crate::trust::KeyPolicy;
 use crate::xml::{Document, NodeId};
 
 /// An assertion of the header after step 1.
@@ -78,19 +78,15 @@ pub(crate) fn prevalidate(
 
 /// The holder-of-key keys of the assertions that validated, as keys a signature may be verified with. Each key must
 /// still satisfy the gateway's key policy (size).
-pub(crate) fn holder_of_key_keys(pending: &[Pending], policy: &KeyPolicy, at: DateTime) -> Vec<HolderOfKey> {
+pub(crate) fn holder_of_key_keys(pending: &[Pending], policy: &KeyPolicy) -> Vec<HolderOfKey> {
     let mut out = Vec::new();
     for p in pending {
         let Ok(va) = &p.own else { continue };
         for c in va.confirmations().iter().filter(|c| c.method() == ConfirmationMethod::HolderOfKey) {
             for k in c.keys() {
-                // The issuer's signature binds this key to the subject: trust it for this assertion only, through a
-                // one-key store (which also applies the key-size policy).
-                let mut b = TrustStore::builder(*policy);
-                if b.pin_key(k.public_key().clone()).is_err() {
-                    continue;
-                }
-                if let Ok(key) = b.build().trust_key(k.public_key(), at) {
+                // The issuer's signature binds this key to the subject: it is trusted for this assertion only, as a
+                // pinned key that still has to satisfy the gateway's key policy (size).
+                if let Ok(key) = k.trusted(*policy) {
                     out.push(HolderOfKey { assertion: p.node, key, token_type: p.token_type });
                 }
             }
