@@ -662,3 +662,13 @@ fn unrecorded_validation_uses_nothing_up_until_recorded() {
         s.validate_assertion_unrecorded(&doc, &ids, doc.root_element().id(), AssertionSignature::Own, &ctx);
     assert!(!u.unwrap().is_one_time());
 }
+
+#[test]
+fn shared_across_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Saml>();
+    send_sync::<IssuerRegistry>();
+    send_sync::<ValidatedAssertion>();
+    send_sync::<sluis::saml::UnrecordedAssertion>();
+    send_sync::<sluis::saml::DecryptionKey>();
+}
