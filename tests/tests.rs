@@ -23,3 +23,4 @@ mod server_tls;
 mod saml_trust;
 mod wss_attacks;
 mod wss_saml;
+mod soap_faults;
