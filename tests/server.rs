@@ -711,3 +711,79 @@ fn demo_configuration_starts_and_says_so() {
     assert!(response.contains("location=\"http://127.0.0.1:8080/demo\""));
     assert!(status.success(), "exit after SIGTERM: {status:?}");
 }
+
+#[actix_web::test]
+async fn oauth_endpoints_are_mounted_and_audited() {
+    use base64::Engine as _;
+    let dir = TempDir::new("oauth");
+    let key = sluis::trust::SigningKey::generate(sluis::trust::KeyKind::EcP256).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(key.to_pkcs8_der().unwrap());
+    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    std::fs::write(
+        dir.0.join("es.pem"),
+        format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n")),
+    )
+    .unwrap();
+    let oauth = format!(
+        r#"
+[oauth]
+issuer = "http://127.0.0.1"
+default_audience = "https://api.example.nl"
+
+[[oauth.signing_keys]]
+kid = "es-1"
+alg = "ES256"
+private_key = "es.pem"
+state = "active"
+
+[[oauth.clients]]
+client_id = "svc"
+auth_methods = ["client_secret_basic"]
+secret_hash = "{ALICE_HASH}"
+grant_types = ["client_credentials"]
+scopes = ["read"]
+"#
+    );
+    let config =
+        Config::from_toml(&config_text(&dir.0, &format!("{}{oauth}", ut_route("/svc", ""))), &dir.0).unwrap();
+    let s = start_config(&config, dir);
+    let token = |secret: &'static str| {
+        client()
+            .post(format!("{}/oauth2/token", s.base))
+            .basic_auth("svc", Some(secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials&scope=read")
+            .send()
+    };
+    let r = token("s3cret-pw").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert!(r.headers().contains_key("x-request-id"), "the edge middleware wraps the OAuth endpoints too");
+    let body: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    assert_eq!(body["token_type"], "Bearer");
+    let r = token("wrong").await.unwrap();
+    assert_eq!(r.status(), 401);
+    let jwks = client().get(format!("{}/oauth2/jwks", s.base)).send().await.unwrap();
+    assert_eq!(jwks.status(), 200);
+    assert!(jwks.text().await.unwrap().contains("es-1"));
+    let ready: serde_json::Value = serde_json::from_str(
+        &client().get(format!("{}/readyz", s.base)).send().await.unwrap().text().await.unwrap(),
+    )
+    .unwrap();
+    assert_eq!(ready["checks"]["oauth"], "ok");
+    let lines = s.audit_lines();
+    assert!(
+        lines.iter().any(|l| l.contains("\"kind\":\"oauth.token\"")
+            && l.contains("\"client_id\":\"svc\"")
+            && l.contains("\"verdict\":\"accepted\"")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("\"kind\":\"oauth.token\"")
+                && l.contains("\"oauth_error\":\"invalid_client\"")),
+        "{lines:#?}"
+    );
+    s.stop().await;
+}

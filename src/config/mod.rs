@@ -23,13 +23,12 @@
 //! [audit]                      # NEN 7513 audit trail: AuditConfig
 //! [rate_limit]                 # per-client token buckets: RateLimitConfig
 //! [cors]                       # browser origins allowed (never "*"): CorsConfig
-//! [oauth]                      # the OAuth 2.0 authorization server (placeholder, see below)
+//! [oauth]                      # the OAuth 2.0 authorization server: oauth::OAuthConfig (config/oauth.example.toml)
 //! [saml]                       # SAML issuers (placeholder, see below)
 //! ```
 //!
-//! **Placeholders.** `[oauth]` and `[saml]` belong to modules being written alongside this one; until their structs
-//! are wired in here they are kept as raw TOML ([`toml::Table`]) and handed to those modules unchanged. They are the
-//! only tables whose keys are not checked at load time.
+//! **Placeholder.** `[saml]` belongs to a module being written alongside this one; until its struct is wired in here it
+//! is kept as raw TOML ([`toml::Table`]). It is the only table whose keys are not checked at load time.
 
 mod ip_range;
 mod material;
@@ -44,6 +43,7 @@ pub use sections::{
     RateLimitConfig, RouteConfig, ServerConfig, TlsConfig,
 };
 
+use crate::oauth::OAuthConfig;
 use crate::wss::WssConfig;
 
 use serde::Deserialize;
@@ -104,9 +104,9 @@ pub struct Config {
     /// ([`crate::wss::WssConfig`]).
     #[serde(default)]
     pub wss: WssConfig,
-    /// PLACEHOLDER for `crate::oauth`'s `OAuthConfig`: raw TOML until the OAuth module is wired into the server.
+    /// The OAuth 2.0 authorization server ([`crate::oauth::OAuthConfig`]); its endpoints are mounted when present.
     #[serde(default)]
-    pub oauth: Option<toml::Table>,
+    pub oauth: Option<OAuthConfig>,
     /// PLACEHOLDER for `crate::saml`'s issuer configuration: raw TOML until the SAML module is wired in.
     #[serde(default)]
     pub saml: Option<toml::Table>,
@@ -175,6 +175,19 @@ impl Config {
     /// configuration only, an `embedded:` name of a file compiled into the binary.
     pub fn material(&self, field: &str, spec: &str) -> Result<Material, ConfigError> {
         material::resolve(self, field, spec)
+    }
+
+    /// The configuration file (`None` for the demo configuration).
+    pub fn path(&self) -> Option<&Path> {
+        match &self.source {
+            Source::File { path, .. } => Some(path),
+            Source::Demo => None,
+        }
+    }
+
+    /// The directory relative paths resolve against (`None` for the demo configuration).
+    pub fn base_dir(&self) -> Option<&Path> {
+        self.dir()
     }
 
     fn dir(&self) -> Option<&Path> {

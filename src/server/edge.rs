@@ -80,6 +80,29 @@ pub(crate) async fn edge(
         .map_into_right_body());
     }
 
+    // The OAuth endpoints record their decisions through an observer after the fact; in fail-closed mode a token is
+    // not even attempted while the audit trail cannot take a record.
+    if method == Method::POST && path.starts_with("/oauth2/") && shared.oauth.is_some() {
+        if let Err(e) = shared.auditor.reserve() {
+            tracing::error!(target: "sluis::audit", request_id = %info.id, error = %e, "request refused: cannot audit");
+            let res = problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The service cannot record this request; try again later.",
+            );
+            return Ok(finish(
+                req.into_response(res),
+                &shared,
+                &info,
+                None,
+                cors_origin.as_ref(),
+                &route_label,
+                &method,
+                started,
+            )
+            .map_into_right_body());
+        }
+    }
+
     let verdict = match (&shared.limiter, PROBES.contains(&path.as_str())) {
         (Some(limiter), false) => {
             let now = Instant::now();

@@ -20,6 +20,7 @@ pub(crate) async fn ready(shared: web::Data<Shared>) -> HttpResponse {
         "config": "ok",
         "keys": if shared.security.trust().is_empty() { "none configured" } else { "ok" },
         "replay_cache": "ok",
+        "oauth": if shared.oauth.is_some() { "ok" } else { "not configured" },
         "audit": if audit { "ok" } else { "failing" },
         "draining": draining,
     });

@@ -23,6 +23,7 @@
 mod edge;
 mod forward;
 mod health;
+mod oauth_audit;
 mod problem;
 mod rate_limit;
 mod request;
@@ -176,6 +177,9 @@ impl Server {
         }
         if options.handle_signals {
             spawn_signal_handler(server.handle(), shared.clone());
+            if let (Some(oauth), Some(path)) = (&shared.oauth, config.path()) {
+                spawn_oauth_reload(oauth.clone(), path.to_path_buf());
+            }
         }
         tracing::info!(target: "sluis::server", addrs = ?addrs, public_url = %shared.public_url, config = %shared.label,
             routes = shared.routes.len(), tls = shared.listener_tls, "listening");
@@ -271,9 +275,13 @@ fn app(
         .wrap(from_fn(edge::edge))
         .route("/healthz", web::get().to(health::live))
         .route("/readyz", web::get().to(health::ready));
-    // ---- OAuth 2.0 endpoints (crate::oauth: /oauth2/token, /oauth2/jwks, /oauth2/introspect, /oauth2/revoke,
-    // /.well-known/*) mount here, e.g. `app = app.configure(|cfg| oauth::http::configure(cfg, ...))`, once the
-    // [oauth] section is wired into `Config`. Route paths under /oauth2 and /.well-known are reserved for them. ----
+    // The OAuth 2.0 authorization server (crate::oauth): /oauth2/token, /oauth2/jwks, /oauth2/introspect,
+    // /oauth2/revoke, /.well-known/oauth-authorization-server and /.well-known/openid-configuration. Route paths under
+    // /oauth2 and /.well-known are reserved for it.
+    if let Some(oauth) = &data.oauth {
+        let oauth = oauth.clone();
+        app = app.configure(move |cfg| crate::oauth::http::configure(cfg, oauth));
+    }
     for r in &data.routes {
         app = app.service(
             web::resource(r.path.as_str())
@@ -303,6 +311,28 @@ fn audit_sink(config: &Config) -> Result<Box<dyn Sink>, StartError> {
                 .map_err(|e| StartError::Audit(format!("{}: {e}", path.display())))?;
             Ok(Box::new(sink))
         }
+    }
+}
+
+/// SIGHUP re-reads the configuration file's `[oauth]` table and swaps it in (clients and issuers added or disabled on
+/// a running server); a file that does not load leaves the running configuration in place.
+fn spawn_oauth_reload(oauth: Arc<crate::oauth::AuthorizationServer>, path: std::path::PathBuf) {
+    let load = move || {
+        let config = Config::load(&path)
+            .map_err(|e| crate::oauth::ConfigError { at: e.field.clone(), message: e.to_string() })?;
+        config.oauth.ok_or_else(|| crate::oauth::ConfigError {
+            at: "oauth".into(),
+            message: "the [oauth] table was removed; restart to turn the authorization server off".into(),
+        })
+    };
+    let report = |outcome: Result<(), crate::oauth::ConfigError>| match outcome {
+        Ok(()) => tracing::info!(target: "sluis::server", "SIGHUP: OAuth configuration reloaded"),
+        Err(e) => {
+            tracing::error!(target: "sluis::server", error = %e, "SIGHUP: OAuth configuration not reloaded")
+        }
+    };
+    if let Err(e) = crate::oauth::http::spawn_reload_on_sighup(oauth, load, report) {
+        tracing::error!(target: "sluis::server", error = %e, "cannot listen for SIGHUP");
     }
 }
 

@@ -5,6 +5,7 @@ use super::wsdl;
 use crate::audit::Auditor;
 use crate::clock::Clock;
 use crate::config::{BucketConfig, Config, ConfigError, CorsConfig, IpRange};
+use crate::oauth::AuthorizationServer;
 use crate::policy::RoutePolicy;
 use crate::wss::SecurityContext;
 use std::sync::Arc;
@@ -77,6 +78,8 @@ pub(crate) struct Shared {
     pub request_timeout: Duration,
     /// Set once shutdown has begun: `/readyz` turns 503 so load balancers stop sending.
     pub draining: AtomicBool,
+    /// The OAuth 2.0 authorization server, when `[oauth]` is configured.
+    pub oauth: Option<Arc<AuthorizationServer>>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -176,6 +179,21 @@ pub(crate) fn build(
     let rl = &config.rate_limit;
     let limiter = rl.enabled.then(|| RateLimiter::new(rl.max_clients, Duration::from_secs(rl.idle_secs)));
     let proxies = s.trusted_proxies.iter().filter_map(|p| IpRange::parse(p)).collect();
+    let oauth = match &config.oauth {
+        None => None,
+        Some(o) => {
+            let dir = config.base_dir().ok_or_else(|| {
+                ConfigError::new(&label, "oauth", "not available in the demo configuration")
+            })?;
+            let server = AuthorizationServer::new(o, dir, clock.clone())
+                .map_err(|e| ConfigError::new(&label, e.at.clone(), e.message.clone()))?;
+            server.set_observer(Box::new(super::oauth_audit::AuditObserver {
+                auditor: auditor.clone(),
+                clock: clock.clone(),
+            }));
+            Some(Arc::new(server))
+        }
+    };
     Ok(Shared {
         label,
         demo: config.is_demo(),
@@ -192,6 +210,7 @@ pub(crate) fn build(
         cors: config.cors.clone(),
         request_timeout: Duration::from_secs(s.request_timeout_secs),
         draining: AtomicBool::new(false),
+        oauth,
     })
 }
 
