@@ -18,6 +18,7 @@
 //! | `encryption` | 2.0 Core §2.3.4 `EncryptedAssertion` with XML Encryption 1.1: RSA-OAEP key transport, AES-GCM |
 //! | `validate` | the rules in order, then the replay cache |
 //! | `assertion` | [`ValidatedAssertion`], [`Principal`](crate::principal::Principal) |
+//! | `policy`, `read` | [`SamlPolicy`] per endpoint; the small readers of signed text, times and element-only content |
 //!
 //! # Entry points
 //!
@@ -79,6 +80,9 @@
 //!   holder-of-key and sender-vouches tokens are reusable until they expire.
 //! - **Authentication levels** of the [`Principal`](crate::principal::Principal): bearer 3, holder-of-key 4,
 //!   sender-vouches 4 (see [`ValidatedAssertion::principal`]).
+//! - **Values as signed**: `NameID` is returned exactly as written (not trimmed: `xs:string`, and trimming would let an
+//!   IdP account "admin " act as "admin"); URIs (`Issuer`, `Audience`, `Recipient`) lose surrounding white space per
+//!   `xs:anyURI`'s collapse facet.
 //! - Refused: SAML 1.0 and other versions, `EncryptedID`/`BaseID` subjects, `Issuer` formats other than entity,
 //!   a bearer `SubjectConfirmationData` with `NotBefore` or without `Recipient`/`NotOnOrAfter`; each refusal is a
 //!   [`SamlReason`] with a stable code.
