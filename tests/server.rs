@@ -744,8 +744,13 @@ grant_types = ["client_credentials"]
 scopes = ["read"]
 "#
     );
-    let config =
-        Config::from_toml(&config_text(&dir.0, &format!("{}{oauth}", ut_route("/svc", ""))), &dir.0).unwrap();
+    let up = upstream();
+    let bridge = ut_route(
+        "/bridge",
+        &format!("upstream = \"{}/echo\"\nexchange = true\nexchange_scopes = [\"read\"]", up.url),
+    );
+    let routes = format!("{}{bridge}", ut_route("/svc", ""));
+    let config = Config::from_toml(&config_text(&dir.0, &format!("{routes}{oauth}")), &dir.0).unwrap();
     let s = start_config(&config, dir);
     let token = |secret: &'static str| {
         client()
@@ -771,7 +776,37 @@ scopes = ["read"]
     )
     .unwrap();
     assert_eq!(ready["checks"]["oauth"], "ok");
+    // The bridge: the upstream gets a JWT for alice, audience = itself, instead of anything the client sent.
+    let r = client()
+        .post(format!("{}/bridge", s.base))
+        .header("content-type", "text/xml")
+        .header("soapaction", "\"\"")
+        .header("authorization", "Bearer forged")
+        .body(envelope(SOAP11, "s3cret-pw"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let got = up.received.lock().unwrap().clone();
+    let auth = got[0].header("authorization").unwrap();
+    let jwt = auth.strip_prefix("Bearer ").unwrap();
+    assert_ne!(jwt, "forged");
+    let payload = jwt.split('.').nth(1).unwrap();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap())
+            .unwrap();
+    assert_eq!(claims["sub"], "alice");
+    assert_eq!(claims["aud"], format!("{}/echo", up.url));
+    assert_eq!(claims["client_id"], "sluis-gateway");
+    assert_eq!(claims["scope"], "read");
+
     let lines = s.audit_lines();
+    let jti = claims["jti"].as_str().unwrap();
+    assert!(
+        lines.iter().any(
+            |l| l.contains("\"kind\":\"soap.request\"") && l.contains(&format!("\"token_id\":\"{jti}\""))
+        )
+    );
     assert!(
         lines.iter().any(|l| l.contains("\"kind\":\"oauth.token\"")
             && l.contains("\"client_id\":\"svc\"")
@@ -786,4 +821,5 @@ scopes = ["read"]
         "{lines:#?}"
     );
     s.stop().await;
+    up.handle.stop(true).await;
 }

@@ -86,6 +86,9 @@ pub struct What {
     /// The upstream the call was forwarded to (its URL), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upstream: Option<String>,
+    /// The `jti` of an access token issued for this call (the SOAP-to-OAuth bridge).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
 }
 
 /// From where.
@@ -202,6 +205,7 @@ impl Event {
             &mut self.what.action,
             &mut self.what.message_id,
             &mut self.what.upstream,
+            &mut self.what.token_id,
             &mut self.from.forwarded_for,
             &mut self.from.request_id,
             &mut self.outcome.reason,

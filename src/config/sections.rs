@@ -123,9 +123,23 @@ pub struct RouteConfig {
     /// A per-client rate limit for this route, on top of the global one.
     #[serde(default)]
     pub rate_limit: Option<BucketConfig>,
+    /// The bridge (issue 4): mint a JWT access token for the authenticated principal (audience = the upstream URL)
+    /// and forward the call with `Authorization: Bearer <jwt>`. Needs an upstream and `[oauth]`.
+    #[serde(default)]
+    pub exchange: bool,
+    /// Scopes requested for the bridge's token (intersected with the issuer's mapping for SAML principals).
+    #[serde(default)]
+    pub exchange_scopes: Vec<String>,
+    /// The `client_id` claim of the bridge's tokens. Default `sluis-gateway`.
+    #[serde(default = "default_exchange_client_id")]
+    pub exchange_client_id: String,
     /// The route's WS-Security policy.
     #[serde(default)]
     pub policy: RoutePolicy,
+}
+
+fn default_exchange_client_id() -> String {
+    "sluis-gateway".to_owned()
 }
 
 fn default_upstream_timeout() -> u64 {

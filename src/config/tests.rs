@@ -161,3 +161,13 @@ fn the_example_configuration_parses() {
     assert_eq!(c.audit.sink, AuditSinkKind::File);
     assert_eq!(c.routes[0].rate_limit, Some(BucketConfig { burst: 20, per_second: 10.0 }));
 }
+
+#[test]
+fn the_bridge_needs_an_upstream_and_oauth() {
+    let e = error("[[routes]]\npath = \"/a\"\nupstream = \"http://127.0.0.1:9/x\"\nexchange = true\n");
+    assert_eq!(e.field, "routes[0].exchange");
+    assert!(e.message.contains("[oauth]"), "{e}");
+    let e = error("[[routes]]\npath = \"/a\"\nexchange = true\n");
+    assert_eq!(e.field, "routes[0].exchange");
+    assert!(e.message.contains("upstream"), "{e}");
+}

@@ -74,6 +74,12 @@ pub(super) fn check(c: &Config, file: &str) -> Result<(), ConfigError> {
     }
     for (i, r) in c.routes.iter().enumerate() {
         route(file, i, r)?;
+        if r.exchange && c.oauth.is_none() {
+            return Err(err(
+                &format!("routes[{i}].exchange"),
+                "needs an [oauth] table to mint tokens with".into(),
+            ));
+        }
         if let Some(j) = c.routes.get(..i).and_then(|before| before.iter().position(|o| o.path == r.path)) {
             return Err(err(
                 &format!("routes[{i}].path"),
@@ -141,6 +147,15 @@ fn route(file: &str, i: usize, r: &RouteConfig) -> Result<(), ConfigError> {
     range(file, &field("max_response_bytes"), r.max_response_bytes, 1, MAX_RESPONSE_LIMIT)?;
     if let Some(b) = &r.rate_limit {
         bucket(file, &field("rate_limit"), b)?;
+    }
+    if r.exchange && r.upstream.is_none() {
+        return Err(err("exchange", "needs an upstream to send the token to".into()));
+    }
+    if r.exchange_client_id.is_empty() || r.exchange_client_id.chars().any(char::is_control) {
+        return Err(err(
+            "exchange_client_id",
+            "must be a non-empty string without control characters".into(),
+        ));
     }
     if r.policy.accepted_tokens.is_empty() {
         return Err(err("policy.accepted_tokens", "empty: no caller could ever be accepted".into()));

@@ -3,8 +3,9 @@
 //! - The body sent is exactly [`crate::wss::Accepted::forward_body`]: the client's bytes, spliced, never
 //!   re-serialized. The headers sent are the client's `Content-Type` and `SOAPAction` as received, the identity headers
 //!   `X-Sluis-Subject`, `X-Sluis-Issuer`, `X-Sluis-Auth-Level` (made header-safe by [`header_safe`]) and
-//!   `X-Request-Id`. Nothing else of the client's request is passed on, so a client cannot smuggle its own
-//!   `X-Sluis-*` headers.
+//!   `X-Request-Id`, and on a bridge route (`exchange = true`) `Authorization: Bearer <jwt>` minted for the principal.
+//!   Nothing else of the client's request is passed on, so a client cannot smuggle its own `X-Sluis-*` or
+//!   `Authorization` headers.
 //! - reqwest 0.13 over rustls with aws-lc-rs (TLS 1.2+), HTTP/1.1 only, no proxies from the environment, no
 //!   redirects (following one would re-send the body somewhere the configuration did not name).
 //! - The answer is relayed with its status, content type and body — buffered, up to the route's
@@ -71,6 +72,8 @@ pub(crate) struct ForwardHeaders<'a> {
     pub auth_level: u8,
     /// The request id.
     pub request_id: &'a str,
+    /// An access token minted for the principal (the bridge), sent as `Authorization: Bearer`.
+    pub bearer: Option<&'a str>,
 }
 
 /// Builds the HTTP client for one upstream (one per worker thread and route: a client's connection pool lives on the
@@ -130,6 +133,9 @@ async fn exchange(
         req.header(HeaderName::from_static("x-sluis-auth-level"), HeaderValue::from(u16::from(h.auth_level)));
     if let Some(v) = safe(h.request_id) {
         req = req.header(HeaderName::from_static("x-request-id"), v);
+    }
+    if let Some(v) = h.bearer.and_then(|t| HeaderValue::from_str(&format!("Bearer {t}")).ok()) {
+        req = req.header(reqwest::header::AUTHORIZATION, v);
     }
     let mut resp = req.send().await.map_err(classify)?;
     if resp.content_length().is_some_and(|n| n > up.max_response as u64) {

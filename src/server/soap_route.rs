@@ -15,6 +15,7 @@ use super::request::RequestInfo;
 use super::state::{Route, Shared};
 use super::validation::{self, ValidationFacts};
 use crate::audit::{Event, EventKind, Outcome, Permit, Verdict, What, Where, Who};
+use crate::oauth::BridgeRequest;
 use crate::reason::{Reason, XmlReason};
 use crate::soap::{self, FaultResponse, SoapVersion};
 use crate::wss::{self, Accepted, Rejected, Transport};
@@ -125,6 +126,50 @@ pub(crate) async fn call(
             return fault_response(fault);
         }
     };
+    // The bridge: a JWT for this principal, audience = the upstream, from the authorization server's active key.
+    let bearer = match (&route.exchange, &shared.oauth) {
+        (Some(ex), Some(oauth)) => {
+            let request = BridgeRequest {
+                audience: upstream.url.as_str(),
+                client_id: &ex.client_id,
+                scopes: &ex.scopes,
+            };
+            match oauth.mint_for_principal(accepted.principal(), &request, at) {
+                Ok(token) => {
+                    record.event.what.token_id = Some(token.jti.clone());
+                    Some(token.access_token)
+                }
+                Err(refusal) => {
+                    let code = refusal.cause().unwrap_or(refusal.reason()).code();
+                    tracing::error!(target: "sluis::upstream", request_id = %info.id, reason = code, "bridge token not minted");
+                    let fault = soap::render_server_fault(accepted.version(), 500);
+                    record.finish(
+                        permit,
+                        Verdict::Failed,
+                        Some(code),
+                        Some(fault_code(None, accepted.version())),
+                        500,
+                        None,
+                    );
+                    return fault_response(fault);
+                }
+            }
+        }
+        (Some(_), None) => {
+            // Configuration loading refuses `exchange` without [oauth]; answer rather than forward unauthenticated.
+            let fault = soap::render_server_fault(accepted.version(), 500);
+            record.finish(
+                permit,
+                Verdict::Failed,
+                Some("bridge_unavailable"),
+                Some(fault_code(None, accepted.version())),
+                500,
+                None,
+            );
+            return fault_response(fault);
+        }
+        (None, _) => None,
+    };
     let raw_content_type = req.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes().to_vec());
     let raw_soap_action = req.headers().get("soapaction").map(|v| v.as_bytes().to_vec());
     let version = accepted.version();
@@ -141,6 +186,7 @@ pub(crate) async fn call(
             issuer: principal.issuer(),
             auth_level: principal.auth_level().value(),
             request_id: &request_id,
+            bearer: bearer.as_deref(),
         };
         let result = forward::send(&client, &upstream, &headers, forward_body).await;
         match &result {
@@ -270,6 +316,7 @@ impl Record {
             action: soap_action.map(|a| a.trim_matches('"').to_owned()).filter(|a| !a.is_empty()),
             message_id: None,
             upstream: route.upstream.as_ref().map(|u| u.url.to_string()),
+            token_id: None,
         };
         event.from = Where {
             client_ip: Some(info.client_ip),

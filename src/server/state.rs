@@ -44,6 +44,17 @@ pub(crate) struct Route {
     pub policy: RoutePolicy,
     /// A per-client bucket for this route.
     pub bucket: Option<BucketConfig>,
+    /// The SOAP-to-OAuth bridge: mint a token for the principal and forward it as `Authorization: Bearer`.
+    pub exchange: Option<Exchange>,
+}
+
+/// A route's bridge settings.
+#[derive(Clone, Debug)]
+pub(crate) struct Exchange {
+    /// Scopes requested.
+    pub scopes: Vec<String>,
+    /// The `client_id` claim.
+    pub client_id: String,
 }
 
 /// Everything the handlers share.
@@ -174,6 +185,10 @@ pub(crate) fn build(
             wsdl,
             policy: r.policy.clone(),
             bucket: r.rate_limit,
+            exchange: r.exchange.then(|| Exchange {
+                scopes: r.exchange_scopes.clone(),
+                client_id: r.exchange_client_id.clone(),
+            }),
         });
     }
     let rl = &config.rate_limit;
