@@ -24,3 +24,4 @@ mod saml_trust;
 mod wss_attacks;
 mod wss_saml;
 mod soap_faults;
+mod wss_cli;

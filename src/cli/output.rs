@@ -1,8 +1,11 @@
 //! What the CLI prints: serializable reports and the text rendering of them.
 
 use crate::dsig::VerifiedView;
-use crate::reason::Reason;
+use crate::principal::Principal;
+use crate::reason::{Reason, SoapReason};
+use crate::soap::SoapVersion;
 use crate::trust::TrustPath;
+use crate::wss::{Accepted, Rejected, SecurityFacts};
 use crate::xml::Node;
 use serde::Serialize;
 
@@ -23,6 +26,57 @@ pub(crate) struct FileReport {
     pub reason: Option<&'static str>,
     pub detail: Option<String>,
     pub signatures: Vec<SignatureReport>,
+    /// For a SOAP envelope: what the gateway decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soap: Option<SoapReport>,
+}
+
+/// The gateway's verdict on a SOAP envelope.
+#[derive(Debug, Serialize)]
+pub(crate) struct SoapReport {
+    /// `1.1` or `1.2`.
+    pub version: SoapVersion,
+    /// The route whose policy applied, if one was chosen.
+    pub route: Option<String>,
+    /// The authenticated caller (accepted messages).
+    pub principal: Option<Principal>,
+    /// The fault code a client would get: `wsse:<Code>`, or `soap:MustUnderstand` / `soap:VersionMismatch` /
+    /// `soap:Server` (refused messages).
+    pub fault: Option<String>,
+    /// The HTTP status of that fault.
+    pub status: Option<u16>,
+    /// What was verified (accepted messages).
+    pub facts: Option<SecurityFacts>,
+}
+
+impl SoapReport {
+    pub(crate) fn accepted(version: SoapVersion, route: Option<&str>, a: &Accepted) -> Self {
+        SoapReport {
+            version,
+            route: route.map(str::to_owned),
+            principal: Some(a.principal().clone()),
+            fault: None,
+            status: None,
+            facts: Some(a.facts().clone()),
+        }
+    }
+
+    pub(crate) fn rejected(version: SoapVersion, route: Option<&str>, r: &Rejected) -> Self {
+        let fault = match (r.reason, r.wsse_fault()) {
+            (Reason::Soap(SoapReason::MustUnderstand), _) => "soap:MustUnderstand".to_owned(),
+            (Reason::Soap(SoapReason::VersionMismatch), _) => "soap:VersionMismatch".to_owned(),
+            (_, Some(f)) => f.to_string(),
+            (_, None) => "soap:Server".to_owned(),
+        };
+        SoapReport {
+            version: r.version.unwrap_or(version),
+            route: route.map(str::to_owned),
+            principal: None,
+            fault: Some(fault),
+            status: Some(r.fault().status),
+            facts: None,
+        }
+    }
 }
 
 /// One `ds:Signature` of a file.
@@ -126,6 +180,10 @@ pub(crate) fn element_path(node: Node<'_, '_>) -> String {
 pub(crate) fn render_text(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for r in reports {
+        if let Some(soap) = &r.soap {
+            render_soap(&mut out, r, soap);
+            continue;
+        }
         match (r.reason, &r.detail) {
             (Some(code), detail) if r.signatures.is_empty() => {
                 let detail = detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
@@ -158,4 +216,30 @@ pub(crate) fn render_text(reports: &[FileReport]) -> String {
         }
     }
     out
+}
+
+fn render_soap(out: &mut String, r: &FileReport, soap: &SoapReport) {
+    let route = soap.route.as_deref().map(|p| format!(", route {p}")).unwrap_or_default();
+    out.push_str(&format!("{}: {} ({}{route})\n", r.file, r.verdict, soap.version));
+    if let Some(p) = &soap.principal {
+        let issuer = p.issuer().map(|i| format!(", issuer {i}")).unwrap_or_default();
+        out.push_str(&format!(
+            "  principal {} ({}, level {}{issuer})\n",
+            p.subject(),
+            p.token_type(),
+            p.auth_level()
+        ));
+    }
+    if let Some(f) = &soap.facts {
+        if !f.signed_parts.is_empty() {
+            out.push_str(&format!("  signed {}\n", f.signed_parts.join(", ")));
+        }
+        for s in &f.signatures {
+            out.push_str(&format!("  signature by {} [{}, {}]\n", s.key_subject, s.trusted_by, s.reference));
+        }
+    }
+    if let (Some(fault), Some(code)) = (&soap.fault, r.reason) {
+        let detail = r.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+        out.push_str(&format!("  fault {fault} ({code}{detail})\n"));
+    }
 }

@@ -1,17 +1,39 @@
-//! `sluis verify`: check the XML Signatures of files offline, at a chosen time, with explicit trust.
+//! `sluis verify`: check files offline, at a chosen time, with explicit trust.
+//!
+//! A file whose document element is a SOAP 1.1/1.2 `Envelope` goes through the whole gateway,
+//! [`crate::wss::process`] — the `wsse:Security` header, its tokens and signatures, SAML tokens, the route policy — and
+//! the report carries the principal and the fault code a client would get. Any other file has each of its
+//! `ds:Signature`s verified with plain XML-DSig rules.
+//!
+//! Trust comes either from `--config FILE` (the `sluis serve` configuration: its `[wss]` section and, with `--route`,
+//! a route's `[routes.policy]`) or from `--trust`/`--ca`/`--intermediate`/`--crl` (then envelopes get the default
+//! route policy). Offline there is no HTTP request: the content type is the one the envelope's version requires, the
+//! `SOAPAction` is empty, and the transport counts as local (a route that allows `PasswordText` gets it). One run shares
+//! one nonce cache, so a UsernameToken nonce repeated across files is a replay. SAML tokens need a `[saml]`
+//! configuration the configuration module does not provide yet: until it does they are `saml_not_available`.
 
-use super::output::{FileReport, Format, SignatureReport, detail, element_path, render_text};
+use super::output::{FileReport, Format, SignatureReport, SoapReport, detail, element_path, render_text};
 use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::clock::{Clock, DateTime, SystemClock};
 use crate::dsig::{self, DSIG_NS, IdIndex, IdPolicy, VerifyOptions};
+use crate::policy::RoutePolicy;
 use crate::reason::{DsigReason, Reason};
+use crate::soap::SoapVersion;
 use crate::trust::{KeyPolicy, TrustStore, pem};
+use crate::wss::{self, SecurityContext, Transport};
 use crate::xml::{Document, Limits};
 use std::path::PathBuf;
 
 /// Arguments of `sluis verify`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
+    /// The gateway configuration (as for `sluis serve`): trust, users and secrets from its [wss] section.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["trust", "ca", "intermediate", "crl", "allow_sha1"])]
+    config: Option<PathBuf>,
+    /// With --config: the route (its `path`) whose policy applies to SOAP envelopes. Default: the only route, or
+    /// the default route policy when there are several.
+    #[arg(long, value_name = "PATH", requires = "config")]
+    route: Option<String>,
     /// Trust this certificate or public key (PEM or DER). Repeatable.
     #[arg(long = "trust", value_name = "FILE")]
     trust: Vec<PathBuf>,
@@ -56,16 +78,15 @@ pub(crate) fn run(args: &Args) -> u8 {
         },
         None => SystemClock.now(),
     };
-    let policy = KeyPolicy { min_rsa_bits: args.min_rsa_bits, allow_sha1: args.allow_sha1 };
-    let store = match trust_store(args, policy) {
-        Ok(s) => s,
+    let (ctx, route_policy, route) = match gateway(args) {
+        Ok(g) => g,
         Err(e) => {
             eprintln!("sluis verify: {e}");
             return EXIT_USAGE;
         }
     };
     let limits = Limits { max_bytes: args.max_bytes, ..Limits::soap() };
-    let options = VerifyOptions { policy, at };
+    let options = VerifyOptions { policy: *ctx.trust().policy(), at };
     let mut reports = Vec::new();
     for file in &args.files {
         let bytes = match std::fs::read(file) {
@@ -75,7 +96,12 @@ pub(crate) fn run(args: &Args) -> u8 {
                 return EXIT_USAGE;
             }
         };
-        reports.push(verify_bytes(&file.display().to_string(), &bytes, &store, &limits, &options));
+        let name = file.display().to_string();
+        let report = match envelope_version(&bytes, &limits) {
+            Some(v) => process_envelope(&name, &bytes, v, &ctx, &route_policy, route.as_deref(), at),
+            None => verify_bytes(&name, &bytes, ctx.trust(), &limits, &options),
+        };
+        reports.push(report);
     }
     match args.format {
         Format::Text => print!("{}", render_text(&reports)),
@@ -92,6 +118,67 @@ pub(crate) fn run(args: &Args) -> u8 {
         }
     }
     if reports.iter().all(|r| r.verdict == "valid") { EXIT_OK } else { EXIT_INVALID }
+}
+
+/// The security context and route policy: from `--config` (and `--route`), or from the trust arguments with the
+/// default route policy.
+fn gateway(args: &Args) -> Result<(SecurityContext, RoutePolicy, Option<String>), String> {
+    let Some(path) = &args.config else {
+        let policy = KeyPolicy { min_rsa_bits: args.min_rsa_bits, allow_sha1: args.allow_sha1 };
+        let mut b = SecurityContext::builder(trust_store(args, policy)?);
+        b.limits(Limits { max_bytes: args.max_bytes, ..Limits::soap() });
+        return Ok((b.build(), RoutePolicy::default(), None));
+    };
+    let config = crate::config::Config::load(path).map_err(|e| e.to_string())?;
+    let ctx = config.security_context().map_err(|e| e.to_string())?;
+    let route = match &args.route {
+        Some(p) => Some(
+            config
+                .routes
+                .iter()
+                .find(|r| r.path == *p)
+                .ok_or_else(|| format!("--route {p}: no such route"))?,
+        ),
+        None if config.routes.len() == 1 => config.routes.first(),
+        None => None,
+    };
+    Ok((ctx, route.map(|r| r.policy.clone()).unwrap_or_default(), route.map(|r| r.path.clone())))
+}
+
+/// The SOAP version when the document element is a SOAP 1.1/1.2 `Envelope` (a document that does not parse is
+/// reported by the plain path).
+fn envelope_version(bytes: &[u8], limits: &Limits) -> Option<SoapVersion> {
+    let doc = Document::parse(bytes, limits).ok()?;
+    let root = doc.root_element();
+    (root.local_name() == "Envelope")
+        .then(|| root.namespace().and_then(SoapVersion::from_namespace))
+        .flatten()
+}
+
+/// Runs a SOAP envelope through the gateway, as the server would for a request to the route.
+fn process_envelope(
+    name: &str,
+    bytes: &[u8],
+    version: SoapVersion,
+    ctx: &SecurityContext,
+    policy: &RoutePolicy,
+    route: Option<&str>,
+    at: DateTime,
+) -> FileReport {
+    let transport = Transport { tls: true, loopback: true };
+    let result = wss::process(ctx, policy, Some(version.media_type()), Some(""), bytes, transport, at);
+    let (verdict, reason, soap) = match result {
+        Ok(accepted) => ("valid", None, SoapReport::accepted(version, route, &accepted)),
+        Err(rejected) => ("invalid", Some(rejected.reason), SoapReport::rejected(version, route, &rejected)),
+    };
+    FileReport {
+        file: name.to_owned(),
+        verdict,
+        reason: reason.map(|r| r.code()),
+        detail: reason.as_ref().and_then(detail),
+        signatures: Vec::new(),
+        soap: Some(soap),
+    }
 }
 
 fn trust_store(args: &Args, policy: KeyPolicy) -> Result<TrustStore, String> {
@@ -139,6 +226,7 @@ fn verify_bytes(
         reason: Some(reason.code()),
         detail: detail(&reason),
         signatures: Vec::new(),
+        soap: None,
     };
     let doc = match Document::parse(bytes, limits) {
         Ok(d) => d,
@@ -170,5 +258,6 @@ fn verify_bytes(
         reason: first_refusal.map(|r| r.code()),
         detail: first_refusal.as_ref().and_then(detail),
         signatures: reports,
+        soap: None,
     }
 }
