@@ -290,13 +290,23 @@ impl Writer {
                     }
                 }
             }
+            if stop {
+                // Refuse new records first, then write what was queued before the close, so nothing promised is lost
+                // and nothing is accepted after the acknowledgement.
+                self.rx.close();
+                while let Ok(msg) = self.rx.try_recv() {
+                    match msg {
+                        Msg::Event(ev) => self.write(*ev),
+                        Msg::Flush(ack) | Msg::Stop(ack) => acks.push(ack),
+                    }
+                }
+            }
             self.report_drops();
             self.retry(|sink| sink.end_batch());
             for ack in acks {
                 let _ = ack.try_send(());
             }
             if stop {
-                self.rx.close();
                 return;
             }
         }
