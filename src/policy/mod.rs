@@ -152,7 +152,7 @@ impl Decision {
 /// ([`PolicyReason::TokenTypeNotAccepted`]) and its level at least the minimum ([`PolicyReason::AuthLevelTooLow`]).
 ///
 /// ```
-/// use sluis::policy::{decide, RoutePolicy};
+/// use sluis::policy::RoutePolicy;
 /// let policy: RoutePolicy = toml::from_str("min_auth_level = 4\naccepted_tokens = [\"x509\"]").unwrap();
 /// assert_eq!(policy.signed_parts.len(), 2);
 /// ```

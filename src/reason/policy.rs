@@ -1,4 +1,9 @@
 //! Refusals of route security policy ([`crate::policy`]).
+//!
+//! | reason code | WS-Security fault |
+//! |---|---|
+//! | `auth_level_too_low` | `wsse:FailedAuthentication` |
+//! | `token_type_not_accepted` | `wsse:UnsupportedSecurityToken` |
 
 use super::outward::{OAuthError, WsseFault};
 use super::reason_codes;
@@ -46,6 +51,18 @@ mod tests {
         for code in PolicyReason::ALL_CODES {
             assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{code}");
             assert!(seen.insert(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn the_documented_table_is_the_code() {
+        // Every variant's row in the module documentation names its code and its fault: the table cannot drift.
+        let all = [PolicyReason::AuthLevelTooLow, PolicyReason::TokenTypeNotAccepted];
+        assert_eq!(all.len(), PolicyReason::ALL_CODES.len());
+        let doc = include_str!("policy.rs");
+        for r in all {
+            let row = format!("//! | `{}` | `{}` |", r.code(), r.wsse_fault());
+            assert!(doc.contains(&row), "missing row {row}");
         }
     }
 }

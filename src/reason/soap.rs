@@ -5,6 +5,17 @@
 //! §5.4.6) and [`SoapReason::MustUnderstand`] (`MustUnderstand`, SOAP 1.1 §4.2.3, SOAP 1.2 §5.4.8). The
 //! [`SoapReason::wsse_fault`] table still names one WS-Security fault for each, for audit and for callers that only
 //! speak WS-Security.
+//!
+//! | reason code | WS-Security fault |
+//! |---|---|
+//! | `not_a_soap_envelope` | `wsse:InvalidSecurity` |
+//! | `soap_version_mismatch` | `wsse:InvalidSecurity` |
+//! | `malformed_soap_envelope` | `wsse:InvalidSecurity` |
+//! | `soap_content_type_mismatch` | `wsse:InvalidSecurity` |
+//! | `unsupported_media_type` | `wsse:InvalidSecurity` |
+//! | `soap_action_missing` | `wsse:InvalidSecurity` |
+//! | `soap_action_mismatch` | `wsse:InvalidSecurity` |
+//! | `must_understand` | `wsse:InvalidSecurity` |
 
 use super::outward::{OAuthError, WsseFault};
 use super::reason_codes;
@@ -84,6 +95,27 @@ mod tests {
         for code in SoapReason::ALL_CODES {
             assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{code}");
             assert!(seen.insert(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn the_documented_table_is_the_code() {
+        // Every variant's row in the module documentation names its code and its fault: the table cannot drift.
+        let all = [
+            SoapReason::NotAnEnvelope,
+            SoapReason::VersionMismatch,
+            SoapReason::MalformedEnvelope("x"),
+            SoapReason::ContentTypeMismatch,
+            SoapReason::UnsupportedMediaType,
+            SoapReason::SoapActionMissing,
+            SoapReason::ActionMismatch,
+            SoapReason::MustUnderstand,
+        ];
+        assert_eq!(all.len(), SoapReason::ALL_CODES.len());
+        let doc = include_str!("soap.rs");
+        for r in all {
+            let row = format!("//! | `{}` | `{}` |", r.code(), r.wsse_fault());
+            assert!(doc.contains(&row), "missing row {row}");
         }
     }
 }

@@ -5,6 +5,38 @@
 //! resolve is `SecurityTokenUnavailable`, a stale message is `MessageExpired`, a wrong password (or replay) is
 //! `FailedAuthentication`, and everything structural — including a signature that does not cover what the route
 //! requires — is `InvalidSecurity`. Clients only see the code; the fine reason goes to audit.
+//!
+//! | reason code | WS-Security fault |
+//! |---|---|
+//! | `security_header_missing` | `wsse:InvalidSecurity` |
+//! | `security_header_duplicate` | `wsse:InvalidSecurity` |
+//! | `malformed_security_header` | `wsse:InvalidSecurity` |
+//! | `too_many_security_elements` | `wsse:InvalidSecurity` |
+//! | `encryption_not_supported` | `wsse:UnsupportedAlgorithm` |
+//! | `unsupported_security_token` | `wsse:UnsupportedSecurityToken` |
+//! | `malformed_security_token` | `wsse:InvalidSecurityToken` |
+//! | `token_reference_unresolved` | `wsse:SecurityTokenUnavailable` |
+//! | `token_reference_mismatch` | `wsse:InvalidSecurityToken` |
+//! | `timestamp_missing` | `wsse:InvalidSecurity` |
+//! | `malformed_timestamp` | `wsse:InvalidSecurity` |
+//! | `timestamp_expired` | `wsse:MessageExpired` |
+//! | `timestamp_in_future` | `wsse:MessageExpired` |
+//! | `timestamp_ttl_too_long` | `wsse:InvalidSecurity` |
+//! | `authentication_failed` | `wsse:FailedAuthentication` |
+//! | `password_text_not_allowed` | `wsse:UnsupportedSecurityToken` |
+//! | `username_token_expired` | `wsse:MessageExpired` |
+//! | `username_token_in_future` | `wsse:MessageExpired` |
+//! | `nonce_replayed` | `wsse:FailedAuthentication` |
+//! | `replay_cache_full` | `wsse:InvalidSecurity` |
+//! | `authentication_token_missing` | `wsse:InvalidSecurity` |
+//! | `body_not_signed` | `wsse:InvalidSecurity` |
+//! | `timestamp_not_signed` | `wsse:InvalidSecurity` |
+//! | `header_not_signed` | `wsse:InvalidSecurity` |
+//! | `signing_token_not_accepted` | `wsse:UnsupportedSecurityToken` |
+//! | `saml_not_available` | `wsse:UnsupportedSecurityToken` |
+//! | `sender_vouches_not_covered` | `wsse:InvalidSecurity` |
+//! | `holder_of_key_not_proven` | `wsse:FailedAuthentication` |
+//! | `confirmation_method_unsupported` | `wsse:UnsupportedSecurityToken` |
 
 use super::outward::{OAuthError, WsseFault};
 use super::reason_codes;
@@ -190,6 +222,48 @@ mod tests {
         for code in WssReason::ALL_CODES {
             assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{code}");
             assert!(seen.insert(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn the_documented_table_is_the_code() {
+        // Every variant's row in the module documentation names its code and its fault: the table cannot drift.
+        let all = [
+            WssReason::SecurityHeaderMissing,
+            WssReason::SecurityHeaderDuplicate,
+            WssReason::MalformedSecurityHeader("x"),
+            WssReason::TooManyElements("x"),
+            WssReason::EncryptionUnsupported,
+            WssReason::UnsupportedToken("x"),
+            WssReason::MalformedToken("x"),
+            WssReason::TokenReferenceUnresolved,
+            WssReason::TokenReferenceMismatch,
+            WssReason::TimestampMissing,
+            WssReason::MalformedTimestamp("x"),
+            WssReason::TimestampExpired,
+            WssReason::TimestampInFuture,
+            WssReason::TimestampTtlTooLong,
+            WssReason::AuthenticationFailed,
+            WssReason::PasswordTextNotAllowed,
+            WssReason::UsernameTokenExpired,
+            WssReason::UsernameTokenInFuture,
+            WssReason::NonceReplayed,
+            WssReason::ReplayCacheFull,
+            WssReason::AuthenticationTokenMissing,
+            WssReason::BodyNotSigned,
+            WssReason::TimestampNotSigned,
+            WssReason::HeaderNotSigned,
+            WssReason::SigningTokenNotAccepted,
+            WssReason::SamlNotAvailable,
+            WssReason::SenderVouchesNotCovered,
+            WssReason::HolderOfKeyNotProven,
+            WssReason::ConfirmationMethodUnsupported,
+        ];
+        assert_eq!(all.len(), WssReason::ALL_CODES.len());
+        let doc = include_str!("wss.rs");
+        for r in all {
+            let row = format!("//! | `{}` | `{}` |", r.code(), r.wsse_fault());
+            assert!(doc.contains(&row), "missing row {row}");
         }
     }
 }
