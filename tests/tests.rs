@@ -25,3 +25,4 @@ mod wss_attacks;
 mod wss_saml;
 mod soap_faults;
 mod wss_cli;
+mod wss_policy;
