@@ -26,3 +26,4 @@ mod wss_saml;
 mod soap_faults;
 mod wss_cli;
 mod wss_policy;
+mod cli_verify;
