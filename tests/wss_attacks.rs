@@ -181,3 +181,44 @@ fn a_trusted_certificate_cannot_vouch_for_another_key() {
     let xml = sign_refs(&m.xml(), &key("leaf-rsa3072"), &["Body-1", "TS-1"], &str_direct(), None);
     assert_eq!(outcome(&run(&ca_context(), &RoutePolicy::default(), V::S11, &xml)), Err("signature_invalid"));
 }
+
+mod mutations {
+    //! Random edits of a valid signed envelope: the gateway never panics, and every refusal renders a well-formed
+    //! fault. (The structural fuzz targets live in `fuzz/`; this runs with `cargo test`.)
+    use crate::wss::{Msg, V, ca_context, content_type, now, x509_message};
+    use proptest::prelude::*;
+    use sluis::policy::RoutePolicy;
+    use sluis::wss::{self, Transport};
+    use sluis::xml::{Document, Limits};
+    use std::sync::OnceLock;
+
+    fn base() -> &'static (String, sluis::wss::SecurityContext) {
+        static BASE: OnceLock<(String, sluis::wss::SecurityContext)> = OnceLock::new();
+        BASE.get_or_init(|| (x509_message(&Msg::default(), "leaf-rsa2048"), ca_context()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+        #[test]
+        fn edits_never_panic(edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..3, any::<u8>()), 1..4)) {
+            let (xml, ctx) = base();
+            let mut bytes = xml.as_bytes().to_vec();
+            for (at, op, b) in edits {
+                let i = at.index(bytes.len());
+                match op {
+                    0 => bytes[i] = b,
+                    1 => bytes.insert(i, b),
+                    _ => { bytes.remove(i); }
+                }
+            }
+            let (ct, action) = content_type(V::S11);
+            match wss::process(ctx, &RoutePolicy::default(), Some(ct), action, &bytes, Transport::default(), now()) {
+                Ok(a) => prop_assert!(!a.forward_body().is_empty()),
+                Err(r) => {
+                    let f = r.fault();
+                    prop_assert!(Document::parse_str(&f.body, &Limits::default()).is_ok());
+                }
+            }
+        }
+    }
+}

@@ -122,6 +122,21 @@ fn verify_runs_envelopes_through_the_gateway() {
     assert_eq!(json["files"][1]["soap"], Value::Null, "plain XML-DSig for non-envelopes");
     assert_eq!(json["files"][1]["signatures"][0]["verdict"], "valid");
 
+    // A certificate that expired in 2021: refused at --at 2026, valid at --at 2020 (when the message was made).
+    let then = sluis::clock::DateTime::parse("2020-06-01T00:00:00Z").unwrap();
+    let old = Msg {
+        timestamp: Some((then.to_rfc3339(), Some(then.plus_seconds(300).to_rfc3339()))),
+        ..Msg::default()
+    };
+    let expired = dir.join("expired.xml");
+    std::fs::write(&expired, x509_message(&old, "leaf-expired")).unwrap();
+    let (_, json) = verify(&cfg, "/signed", crate::wss::NOW, &[&expired]);
+    assert_eq!(json["files"][0]["reason"], "certificate_expired");
+    assert_eq!(json["files"][0]["soap"]["fault"], "wsse:InvalidSecurityToken");
+    let (code, json) = verify(&cfg, "/signed", "2020-06-01T00:01:00Z", &[&expired]);
+    assert_eq!(code, 0, "{json}");
+    assert!(json["files"][0]["soap"]["principal"]["subject"].as_str().unwrap().contains("leaf-expired"));
+
     // An unknown route is a usage error.
     let out = Command::new(env!("CARGO_BIN_EXE_sluis"))
         .args(["verify", "--config"])
