@@ -149,3 +149,12 @@ password_hash = "{}"
     assert!(toml::from_str::<WssConfig>("unknown = 1").is_err());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn gateway_types_are_shareable() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<SecurityContext>();
+    send_sync::<sluis::wss::Accepted>();
+    send_sync::<sluis::wss::Rejected>();
+    send_sync::<RoutePolicy>();
+}

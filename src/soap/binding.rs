@@ -45,10 +45,10 @@ pub fn check_http_binding(
 ) -> Result<HttpBinding, SoapReason> {
     let version = media_type_version(content_type)?;
     let params = content_type.map(parameters).transpose()?.unwrap_or_default();
-    if let Some((_, charset)) = params.iter().find(|(k, _)| k.eq_ignore_ascii_case("charset")) {
-        if !charset.eq_ignore_ascii_case("utf-8") {
-            return Err(SoapReason::UnsupportedMediaType);
-        }
+    if let Some((_, charset)) = params.iter().find(|(k, _)| k.eq_ignore_ascii_case("charset"))
+        && !charset.eq_ignore_ascii_case("utf-8")
+    {
+        return Err(SoapReason::UnsupportedMediaType);
     }
     let header_action = match soap_action {
         Some(a) if a.len() > MAX_HEADER_LEN => return Err(SoapReason::UnsupportedMediaType),
