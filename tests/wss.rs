@@ -475,23 +475,23 @@ fn timestamp_rules() {
 
 #[test]
 fn targeting_and_must_understand() {
-    let ctx = ca_context();
+    // (a fresh context per call: the same signed Body and Timestamp twice would be a replay)
     let policy = RoutePolicy::default();
     let wsa = r#"<wsa:Action xmlns:wsa="http://www.w3.org/2005/08/addressing" soap:mustUnderstand="1">urn:x</wsa:Action>"#;
     // mustUnderstand on a block for the ultimate receiver is the service's business.
     let m =
         Msg { headers: wsa.into(), security_attrs: r#" soap:mustUnderstand="1""#.into(), ..Msg::default() };
-    assert!(run(&ctx, &policy, V::S11, &x509_message(&m, "leaf-rsa2048")).is_ok());
+    assert!(run(&ca_context(), &policy, V::S11, &x509_message(&m, "leaf-rsa2048")).is_ok());
     // ...but one for "next" (sluis is a next node) that sluis does not understand is a MustUnderstand fault.
     let next = r#"<x:Tx xmlns:x="urn:example:tx" soap:actor="http://schemas.xmlsoap.org/soap/actor/next" soap:mustUnderstand="1"/>"#;
     let m = Msg { headers: next.into(), ..Msg::default() };
-    let r = run(&ctx, &policy, V::S11, &x509_message(&m, "leaf-rsa2048")).unwrap_err();
+    let r = run(&ca_context(), &policy, V::S11, &x509_message(&m, "leaf-rsa2048")).unwrap_err();
     assert_eq!(r.reason.code(), "must_understand");
     assert!(r.fault().body.contains("<faultcode>soap:MustUnderstand</faultcode>"));
     // The same in SOAP 1.2 names the block in an env:NotUnderstood header.
     let next12 = r#"<x:Tx xmlns:x="urn:example:tx" soap:role="http://www.w3.org/2003/05/soap-envelope/role/next" soap:mustUnderstand="true"/>"#;
     let m = Msg { v: V::S12, headers: next12.into(), ..Msg::default() };
-    let r = run(&ctx, &policy, V::S12, &x509_message(&m, "leaf-rsa2048")).unwrap_err();
+    let r = run(&ca_context(), &policy, V::S12, &x509_message(&m, "leaf-rsa2048")).unwrap_err();
     let f = r.fault();
     assert!(f.body.contains(r#"<env:NotUnderstood qname="nu:Tx" xmlns:nu="urn:example:tx"/>"#), "{}", f.body);
     assert_eq!(f.status, 500);
@@ -501,7 +501,7 @@ fn targeting_and_must_understand() {
         t(0)
     );
     let m = Msg { headers: other.clone(), ..Msg::default() };
-    let a = run(&ctx, &policy, V::S11, &x509_message(&m, "leaf-rsa2048")).unwrap();
+    let a = run(&ca_context(), &policy, V::S11, &x509_message(&m, "leaf-rsa2048")).unwrap();
     assert!(String::from_utf8_lossy(a.forward_body()).contains("urn:example:other"));
     // With that actor configured, there are two Security headers for sluis.
     let mut b = ca_builder();
@@ -514,7 +514,7 @@ fn targeting_and_must_understand() {
     let only_other = Msg { headers: other, ..Msg::default() }
         .xml()
         .replace(&format!("<wsse:Security>{}", ""), "<wsse:Security soap:actor=\"urn:example:third\">");
-    assert_eq!(outcome(&run(&ctx, &policy, V::S11, &only_other)), Err("security_header_missing"));
+    assert_eq!(outcome(&run(&ca_context(), &policy, V::S11, &only_other)), Err("security_header_missing"));
 }
 
 #[test]
@@ -558,7 +558,7 @@ fn http_binding_is_checked_against_the_envelope() {
 
 #[test]
 fn forwarded_bytes_are_the_input_spliced() {
-    let ctx = ca_context();
+    // (a fresh context per call: the same signed Body and Timestamp twice would be a replay)
     let m = Msg {
         headers: r#"<wsa:To xmlns:wsa="http://www.w3.org/2005/08/addressing">x</wsa:To>"#.into(),
         ..Msg::default()
@@ -566,7 +566,7 @@ fn forwarded_bytes_are_the_input_spliced() {
     let xml = x509_message(&m, "leaf-rsa2048");
     let start = xml.find("<wsse:Security").unwrap();
     let end = xml.find("</wsse:Security>").unwrap() + "</wsse:Security>".len();
-    let a = run(&ctx, &RoutePolicy::default(), V::S11, &xml).unwrap();
+    let a = run(&ca_context(), &RoutePolicy::default(), V::S11, &xml).unwrap();
     let expected = [&xml.as_bytes()[..start], &xml.as_bytes()[end..]].concat();
     assert_eq!(a.forward_body(), expected.as_slice());
     assert_eq!(a.facts().removed, Some((start, end)));
@@ -575,13 +575,21 @@ fn forwarded_bytes_are_the_input_spliced() {
     assert!(fwd.contains("<wsa:To") && fwd.contains(&m.body));
     // Not stripping: the input unchanged.
     let keep = RoutePolicy { strip_security_header: false, ..RoutePolicy::default() };
-    let a = run(&ctx, &keep, V::S11, &xml).unwrap();
+    let a = run(&ca_context(), &keep, V::S11, &xml).unwrap();
     assert_eq!(a.forward_body(), xml.as_bytes());
     assert_eq!(a.facts().removed, None);
     // A byte-order mark is kept and the offsets account for it.
     let bom = [&[0xEF, 0xBB, 0xBF][..], xml.as_bytes()].concat();
     let (ct, action) = content_type(V::S11);
-    let a = wss::process(&ctx, &RoutePolicy::default(), Some(ct), action, &bom, Transport::default(), now())
-        .unwrap();
+    let a = wss::process(
+        &ca_context(),
+        &RoutePolicy::default(),
+        Some(ct),
+        action,
+        &bom,
+        Transport::default(),
+        now(),
+    )
+    .unwrap();
     assert_eq!(a.forward_body(), [&[0xEF, 0xBB, 0xBF][..], &expected].concat().as_slice());
 }

@@ -222,3 +222,35 @@ mod mutations {
         }
     }
 }
+
+#[test]
+fn a_signed_message_is_accepted_once() {
+    let ctx = ca_context();
+    let xml = x509_message(&Msg::default(), "leaf-rsa2048");
+    assert!(run(&ctx, &RoutePolicy::default(), V::S11, &xml).is_ok());
+    assert_eq!(outcome(&run(&ctx, &RoutePolicy::default(), V::S11, &xml)), Err("message_replayed"));
+    // Re-wrapping the SignatureValue (or, for ECDSA, re-randomising it) does not make it a new message.
+    let start = xml.find("<ds:SignatureValue>").unwrap() + "<ds:SignatureValue>".len();
+    let mut rewrapped = xml.clone();
+    rewrapped.insert_str(start + 16, "\n  ");
+    assert_eq!(outcome(&run(&ctx, &RoutePolicy::default(), V::S11, &rewrapped)), Err("message_replayed"));
+    // A new message (new Timestamp) from the same client is fine.
+    let next =
+        x509_message(&Msg { timestamp: Some((t(-9), Some(t(291)))), ..Msg::default() }, "leaf-rsa2048");
+    assert!(run(&ctx, &RoutePolicy::default(), V::S11, &next).is_ok());
+    // A refused message is not remembered: the same bytes succeed once the policy allows them.
+    let ctx = ca_context();
+    let strict = RoutePolicy {
+        min_auth_level: sluis::principal::AuthLevel::PUBLIC_KEY,
+        accepted_tokens: vec![],
+        ..RoutePolicy::default()
+    };
+    assert_eq!(outcome(&run(&ctx, &strict, V::S11, &xml)), Err("token_type_not_accepted"));
+    assert!(run(&ctx, &RoutePolicy::default(), V::S11, &xml).is_ok());
+    // Switched off, identical messages pass.
+    let mut b = crate::wss::ca_builder();
+    b.reject_replayed_messages(false);
+    let lax = b.build();
+    assert!(run(&lax, &RoutePolicy::default(), V::S11, &xml).is_ok());
+    assert!(run(&lax, &RoutePolicy::default(), V::S11, &xml).is_ok());
+}

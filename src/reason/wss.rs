@@ -28,6 +28,7 @@
 //! | `username_token_in_future` | `wsse:MessageExpired` |
 //! | `nonce_replayed` | `wsse:FailedAuthentication` |
 //! | `replay_cache_full` | `wsse:InvalidSecurity` |
+//! | `message_replayed` | `wsse:InvalidSecurity` |
 //! | `authentication_token_missing` | `wsse:InvalidSecurity` |
 //! | `body_not_signed` | `wsse:InvalidSecurity` |
 //! | `timestamp_not_signed` | `wsse:InvalidSecurity` |
@@ -84,6 +85,8 @@ pub enum WssReason {
     NonceReplayed,
     /// The nonce cache is full of unexpired entries: refusing is the only safe answer.
     ReplayCacheFull,
+    /// A signed message (the same signature over the same signed Timestamp) seen before within its lifetime.
+    MessageReplayed,
     /// The header holds no token that authenticates the caller.
     AuthenticationTokenMissing,
     /// The SOAP Body (found by position: the Body child of the Envelope) is not covered by a verified signature.
@@ -126,6 +129,7 @@ reason_codes!(WssReason {
     UsernameTokenInFuture => "username_token_in_future",
     NonceReplayed => "nonce_replayed",
     ReplayCacheFull => "replay_cache_full",
+    MessageReplayed => "message_replayed",
     AuthenticationTokenMissing => "authentication_token_missing",
     BodyNotSigned => "body_not_signed",
     TimestampNotSigned => "timestamp_not_signed",
@@ -162,6 +166,7 @@ impl WssReason {
             WssReason::UsernameTokenInFuture => MessageExpired,
             WssReason::NonceReplayed => FailedAuthentication,
             WssReason::ReplayCacheFull => InvalidSecurity,
+            WssReason::MessageReplayed => InvalidSecurity,
             WssReason::AuthenticationTokenMissing => InvalidSecurity,
             WssReason::BodyNotSigned => InvalidSecurity,
             WssReason::TimestampNotSigned => InvalidSecurity,
@@ -199,6 +204,7 @@ impl WssReason {
             WssReason::UsernameTokenInFuture => InvalidGrant,
             WssReason::NonceReplayed => InvalidGrant,
             WssReason::ReplayCacheFull => ServerError,
+            WssReason::MessageReplayed => InvalidGrant,
             WssReason::AuthenticationTokenMissing => InvalidGrant,
             WssReason::BodyNotSigned => InvalidGrant,
             WssReason::TimestampNotSigned => InvalidGrant,
@@ -249,6 +255,7 @@ mod tests {
             WssReason::UsernameTokenInFuture,
             WssReason::NonceReplayed,
             WssReason::ReplayCacheFull,
+            WssReason::MessageReplayed,
             WssReason::AuthenticationTokenMissing,
             WssReason::BodyNotSigned,
             WssReason::TimestampNotSigned,

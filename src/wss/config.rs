@@ -9,6 +9,7 @@
 //! nonce_cache_capacity = 100000
 //! max_message_bytes = 1048576
 //! digest_secrets_file = "secrets/digest-users.toml"   # optional, PasswordDigest users (clear secrets!)
+//! reject_replayed_messages = true         # an identical signed message within its Timestamp's lifetime is refused
 //!
 //! [wss.trust]
 //! pinned = ["pki/partner.cert.pem"]       # certificates or public keys, trusted as they are
@@ -69,6 +70,8 @@ pub struct WssConfig {
     pub users: Vec<UserConfig>,
     /// A TOML file of `PasswordDigest` users ([`DigestSecretsFile`]).
     pub digest_secrets_file: Option<PathBuf>,
+    /// Refuse a signed message seen before within its Timestamp's lifetime (default true).
+    pub reject_replayed_messages: bool,
 }
 
 impl Default for WssConfig {
@@ -82,6 +85,7 @@ impl Default for WssConfig {
             trust: TrustConfig::default(),
             users: Vec::new(),
             digest_secrets_file: None,
+            reject_replayed_messages: true,
         }
     }
 }
@@ -272,6 +276,7 @@ impl SecurityContext {
         b.clock_skew_seconds(cfg.clock_skew_seconds)
             .username_token_window_seconds(cfg.username_token_window_seconds)
             .nonce_cache_capacity(cfg.nonce_cache_capacity)
+            .reject_replayed_messages(cfg.reject_replayed_messages)
             .limits(Limits { max_bytes: cfg.max_message_bytes, ..Limits::soap() });
         Ok(b.build())
     }

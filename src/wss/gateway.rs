@@ -20,15 +20,16 @@ use super::timestamp::{self, Timestamp};
 use super::username::{self, Authenticated, DigestUsers, PasswordType, Users};
 use super::{WSU_NS, token};
 use crate::clock::DateTime;
-use crate::dsig::{IdIndex, IdPolicy, VerifyOptions};
+use crate::dsig::{DSIG_NS, IdIndex, IdPolicy, VerifyOptions};
 use crate::policy::{self, Decision, RoutePolicy};
 use crate::principal::{AuthLevel, Principal, TokenType};
 use crate::reason::{Reason, WssReason, WsseFault};
 use crate::saml::Saml;
 use crate::soap::{self, Envelope, FaultResponse, SoapVersion};
-use crate::store::ReplayCache;
+use crate::store::{ReplayCache, ReplayError};
 use crate::trust::{Certificate, TrustPath, TrustStore};
-use crate::xml::{Document, Limits};
+use crate::xml::{Document, Limits, decode_base64_binary};
+use base64::Engine;
 use serde::Serialize;
 
 /// Default clock skew tolerated on `wsu:Timestamp` and UsernameToken `Created`, in seconds (WSS4J's default).
@@ -63,6 +64,7 @@ pub struct SecurityContext {
     pub(super) clock_skew_seconds: i64,
     pub(super) username_token_window_seconds: i64,
     pub(super) actor: Option<String>,
+    pub(super) reject_replayed_messages: bool,
 }
 
 impl std::fmt::Debug for SecurityContext {
@@ -99,6 +101,7 @@ impl SecurityContext {
                 clock_skew_seconds: i64::from(DEFAULT_CLOCK_SKEW_SECONDS),
                 username_token_window_seconds: i64::from(DEFAULT_USERNAME_TOKEN_WINDOW_SECONDS),
                 actor: None,
+                reject_replayed_messages: true,
             },
             nonce_capacity: DEFAULT_NONCE_CACHE_CAPACITY,
         }
@@ -170,6 +173,13 @@ impl SecurityContextBuilder {
     /// Capacity of the UsernameToken nonce cache (default [`DEFAULT_NONCE_CACHE_CAPACITY`]).
     pub fn nonce_cache_capacity(&mut self, entries: usize) -> &mut Self {
         self.nonce_capacity = entries;
+        self
+    }
+
+    /// Refuse a signed message seen before within its Timestamp's lifetime (default on; see [`process`]). Turn it off
+    /// only for clients that legitimately resend byte-identical signed messages.
+    pub fn reject_replayed_messages(&mut self, on: bool) -> &mut Self {
+        self.ctx.reject_replayed_messages = on;
         self
     }
 
@@ -318,6 +328,12 @@ impl Rejected {
 /// Processes one SOAP request: checks the HTTP binding, the envelope, sluis's `wsse:Security` header and the route
 /// `policy` at the verification time `at`, and returns the message to forward or the refusal.
 ///
+/// **Replay.** Besides UsernameToken nonces and one-time SAML assertions, an accepted message whose Body and
+/// Timestamp are covered by one signature is remembered (by the digests its signature covers) until the Timestamp
+/// expires, and an identical message within that time is refused ([`WssReason::MessageReplayed`]); see
+/// [`SecurityContextBuilder::reject_replayed_messages`]. The digests are the key, not the `SignatureValue`: an ECDSA
+/// signature can be re-randomised by anyone, the signed digests cannot.
+///
 /// `content_type` and `soap_action` are the HTTP header values as received (`None` when absent); `body` is the whole
 /// request body (its size should already be bounded by the HTTP layer; the parser also enforces the context's
 /// limits); `transport` says whether the connection is TLS or from loopback (for `PasswordText`).
@@ -461,7 +477,43 @@ fn authenticate(
         return Err(WssReason::AuthenticationTokenMissing.into());
     };
     let decision = policy::decide(&principal, policy)?;
+    if let Some(ts) = timestamp.as_ref().filter(|_| ctx.reject_replayed_messages) {
+        record_message(ctx, doc, env, ts, &sigs, ttl, at)?;
+    }
     Ok((principal, decision, facts))
+}
+
+/// Remembers an accepted message whose Body and Timestamp one signature covers, until the Timestamp expires (plus
+/// skew), keyed by the Reference URIs and digests of that signature; a second arrival is a replay.
+#[allow(clippy::too_many_arguments)] // a private step of `process`
+fn record_message(
+    ctx: &SecurityContext,
+    doc: &Document<'_>,
+    env: &Envelope,
+    ts: &Timestamp,
+    sigs: &[Verified<'_, '_>],
+    ttl: i64,
+    at: DateTime,
+) -> Result<(), Reason> {
+    let Some(sig) = sigs.iter().find(|s| s.view.is_signed(env.body()) && s.view.is_signed(ts.node)) else {
+        return Ok(());
+    };
+    let signed_info = doc.node(sig.view.signature()).element_children().next();
+    let mut key = String::new();
+    for r in signed_info.iter().flat_map(|si| si.element_children()).filter(|r| r.is(DSIG_NS, "Reference")) {
+        let digest = r.element_children().find(|c| c.is(DSIG_NS, "DigestValue")).map(|d| d.text_content());
+        let digest = digest.as_deref().and_then(decode_base64_binary).unwrap_or_default();
+        key.push_str(r.attribute(None, "URI").unwrap_or_default());
+        key.push(' ');
+        key.push_str(&base64::engine::general_purpose::STANDARD.encode(&digest));
+        key.push('\n');
+    }
+    let until = ts.expires.unwrap_or(ts.created.plus_seconds(ttl)).plus_seconds(ctx.clock_skew_seconds);
+    match ctx.nonces.check_and_insert("wss-signed-message", &key, until, at) {
+        Ok(()) => Ok(()),
+        Err(ReplayError::Replayed) => Err(WssReason::MessageReplayed.into()),
+        Err(ReplayError::Full) => Err(WssReason::ReplayCacheFull.into()),
+    }
 }
 
 fn signature_fact(doc: &Document<'_>, s: &Verified<'_, '_>) -> SignatureFact {
