@@ -334,6 +334,51 @@ impl Rejected {
 /// [`SecurityContextBuilder::reject_replayed_messages`]. The digests are the key, not the `SignatureValue`: an ECDSA
 /// signature can be re-randomised by anyone, the signed digests cannot.
 ///
+/// # Example
+///
+/// ```
+/// use argon2::password_hash::{PasswordHasher, SaltString};
+/// use sluis::clock::DateTime;
+/// use sluis::policy::RoutePolicy;
+/// use sluis::principal::{AuthLevel, TokenType};
+/// use sluis::trust::{KeyPolicy, TrustStore};
+/// use sluis::wss::{SecurityContext, Transport, process};
+///
+/// // Configuration, once: trust (none needed here) and a PasswordText user with an argon2id hash.
+/// let params = argon2::Params::new(1024, 1, 1, None).map_err(|e| e.to_string())?;
+/// let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+/// let salt = SaltString::from_b64("c2x1aXNkb2NzYWx0").map_err(|e| e.to_string())?;
+/// let phc = argon.hash_password(b"correct horse", &salt).map_err(|e| e.to_string())?.to_string();
+/// let mut ctx = SecurityContext::builder(TrustStore::builder(KeyPolicy::default()).build());
+/// ctx.user("alice", &phc, AuthLevel::CREDENTIALS)?;
+/// let ctx = ctx.build();
+/// // A route that takes a clear-text password (over TLS) without message signatures.
+/// let policy: RoutePolicy =
+///     toml::from_str("allow_password_text = true\nsigned_parts = []\nrequire_timestamp = false")?;
+///
+/// // Per request.
+/// let body = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>
+///   <wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
+///     <wsse:UsernameToken><wsse:Username>alice</wsse:Username><wsse:Password>correct horse</wsse:Password></wsse:UsernameToken>
+///   </wsse:Security></s:Header><s:Body><GetPatient xmlns="urn:example"/></s:Body></s:Envelope>"#;
+/// let at = DateTime::parse("2026-11-25T12:00:00Z")?;
+/// let tls = Transport { tls: true, loopback: false };
+/// let accepted = process(&ctx, &policy, Some("text/xml"), Some("\"urn:GetPatient\""), body.as_bytes(), tls, at)
+///     .map_err(|r| r.reason)?;
+/// assert_eq!(accepted.principal().subject(), "alice");
+/// assert_eq!(accepted.principal().token_type(), TokenType::UsernameToken);
+/// assert!(!String::from_utf8_lossy(accepted.forward_body()).contains("Security")); // stripped
+///
+/// // The same request over plain HTTP from elsewhere is refused, with a SOAP 1.1 fault.
+/// let rejected = process(&ctx, &policy, Some("text/xml"), Some(""), body.as_bytes(), Transport::default(), at)
+///     .unwrap_err();
+/// assert_eq!(rejected.reason.code(), "password_text_not_allowed");
+/// let fault = rejected.fault();
+/// assert_eq!((fault.status, fault.content_type), (500, "text/xml; charset=utf-8"));
+/// assert!(fault.body.contains("<faultcode>wsse:UnsupportedSecurityToken</faultcode>"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// `content_type` and `soap_action` are the HTTP header values as received (`None` when absent); `body` is the whole
 /// request body (its size should already be bounded by the HTTP layer; the parser also enforces the context's
 /// limits); `transport` says whether the connection is TLS or from loopback (for `PasswordText`).
