@@ -39,7 +39,7 @@
 //!
 //! Relative paths are resolved against the directory of the file that names them (`base_dir`).
 
-use super::gateway::{
+use super::context::{
     DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_NONCE_CACHE_CAPACITY, DEFAULT_USERNAME_TOKEN_WINDOW_SECONDS,
     SecurityContext,
 };

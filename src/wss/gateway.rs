@@ -11,319 +11,25 @@
 //! ```
 //!
 //! Nothing is re-serialized: the forwarded message is the client's bytes, spliced.
-
+use super::context::SecurityContext;
 use super::header::{self, SecurityHeader};
+use super::outcome::{Accepted, Rejected, SecurityFacts, SignatureFact};
 use super::reference::Tokens;
 use super::saml;
 use super::signatures::{self, Verified};
 use super::timestamp::{self, Timestamp};
-use super::username::{self, Authenticated, DigestUsers, PasswordType, Users};
-use super::{WSU_NS, token};
+use super::username::{self, Authenticated};
+use super::{Transport, WSU_NS, token};
 use crate::clock::DateTime;
 use crate::dsig::{DSIG_NS, IdIndex, IdPolicy, VerifyOptions};
 use crate::policy::{self, Decision, RoutePolicy};
 use crate::principal::{AuthLevel, Principal, TokenType};
-use crate::reason::{Reason, WssReason, WsseFault};
-use crate::saml::Saml;
-use crate::soap::{self, Envelope, FaultResponse, SoapVersion};
-use crate::store::{ReplayCache, ReplayError};
-use crate::trust::{Certificate, TrustPath, TrustStore};
-use crate::xml::{Document, Limits, decode_base64_binary};
+use crate::reason::{Reason, WssReason};
+use crate::soap::{self, Envelope};
+use crate::store::ReplayError;
+use crate::trust::TrustPath;
+use crate::xml::{Document, decode_base64_binary};
 use base64::Engine;
-use serde::Serialize;
-
-/// Default clock skew tolerated on `wsu:Timestamp` and UsernameToken `Created`, in seconds (WSS4J's default).
-pub const DEFAULT_CLOCK_SKEW_SECONDS: u32 = 300;
-/// Default UsernameToken freshness window, in seconds: how old `Created` may be (UsernameToken Profile 1.1 §3.1
-/// leaves it to the receiver; WSS4J uses 300).
-pub const DEFAULT_USERNAME_TOKEN_WINDOW_SECONDS: u32 = 300;
-/// Default nonce cache size: nonces live a few minutes, so this covers several hundred authenticated requests per
-/// second; beyond it sluis refuses rather than forgets.
-pub const DEFAULT_NONCE_CACHE_CAPACITY: usize = 100_000;
-
-/// How the request reached sluis, as the HTTP layer knows it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Transport {
-    /// The connection is TLS.
-    pub tls: bool,
-    /// The peer is a loopback address.
-    pub loopback: bool,
-}
-
-/// Everything the gateway needs that outlives one request: trust, users, replay caches and clock tolerances.
-/// `Send + Sync`; build once and share (e.g. in an `Arc`). Build it with [`SecurityContext::builder`] or from
-/// configuration with [`SecurityContext::from_config`].
-pub struct SecurityContext {
-    pub(super) trust: TrustStore,
-    pub(super) known_certificates: Vec<Certificate>,
-    pub(super) users: Users,
-    pub(super) digest_users: DigestUsers,
-    pub(super) saml: Option<Saml>,
-    pub(super) nonces: ReplayCache,
-    pub(super) limits: Limits,
-    pub(super) clock_skew_seconds: i64,
-    pub(super) username_token_window_seconds: i64,
-    pub(super) actor: Option<String>,
-    pub(super) reject_replayed_messages: bool,
-}
-
-impl std::fmt::Debug for SecurityContext {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SecurityContext")
-            .field("trust", &self.trust)
-            .field("known_certificates", &self.known_certificates.len())
-            .field("users", &self.users.len())
-            .field("digest_users", &self.digest_users.len())
-            .field("saml", &self.saml.is_some())
-            .field("actor", &self.actor)
-            .finish()
-    }
-}
-
-/// Builds a [`SecurityContext`].
-pub struct SecurityContextBuilder {
-    ctx: SecurityContext,
-    nonce_capacity: usize,
-}
-
-impl SecurityContext {
-    /// Starts a context whose signatures are trusted through `trust`.
-    pub fn builder(trust: TrustStore) -> SecurityContextBuilder {
-        SecurityContextBuilder {
-            ctx: SecurityContext {
-                trust,
-                known_certificates: Vec::new(),
-                users: Users::default(),
-                digest_users: DigestUsers::default(),
-                saml: None,
-                nonces: ReplayCache::new(1),
-                limits: Limits::soap(),
-                clock_skew_seconds: i64::from(DEFAULT_CLOCK_SKEW_SECONDS),
-                username_token_window_seconds: i64::from(DEFAULT_USERNAME_TOKEN_WINDOW_SECONDS),
-                actor: None,
-                reject_replayed_messages: true,
-            },
-            nonce_capacity: DEFAULT_NONCE_CACHE_CAPACITY,
-        }
-    }
-
-    /// The trust store signatures are checked against.
-    pub fn trust(&self) -> &TrustStore {
-        &self.trust
-    }
-}
-
-impl SecurityContextBuilder {
-    /// Makes `cert` findable by `KeyIdentifier` (SubjectKeyIdentifier, ThumbprintSHA1) and `X509IssuerSerial`
-    /// references when the message does not carry it. Listing it does not trust it: the trust store decides.
-    pub fn known_certificate(&mut self, cert: Certificate) -> &mut Self {
-        if !self.ctx.known_certificates.contains(&cert) {
-            self.ctx.known_certificates.push(cert);
-        }
-        self
-    }
-
-    /// Adds a `PasswordText` user with an argon2id PHC hash (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`). `level` is at most
-    /// 2: a password cannot authenticate above "credentials".
-    pub fn user(
-        &mut self,
-        name: &str,
-        argon2id_phc: &str,
-        level: AuthLevel,
-    ) -> Result<&mut Self, &'static str> {
-        if level > AuthLevel::CREDENTIALS {
-            return Err("a password authenticates at level 2 at most");
-        }
-        self.ctx.users.add(name, argon2id_phc, level)?;
-        Ok(self)
-    }
-
-    /// Adds a `PasswordDigest` user with its clear secret (keep these in a separate secrets file). `level` ≤ 2.
-    pub fn digest_user(
-        &mut self,
-        name: &str,
-        secret: &str,
-        level: AuthLevel,
-    ) -> Result<&mut Self, &'static str> {
-        if level > AuthLevel::CREDENTIALS {
-            return Err("a password authenticates at level 2 at most");
-        }
-        self.ctx.digest_users.add(name, secret, level)?;
-        Ok(self)
-    }
-
-    /// The actor (SOAP 1.1) / role (SOAP 1.2) URI sluis plays besides "next" and the ultimate receiver's delegate.
-    pub fn actor(&mut self, uri: impl Into<String>) -> &mut Self {
-        self.ctx.actor = Some(uri.into());
-        self
-    }
-
-    /// Clock skew tolerated on Timestamps and UsernameToken `Created` (default [`DEFAULT_CLOCK_SKEW_SECONDS`]).
-    pub fn clock_skew_seconds(&mut self, seconds: u32) -> &mut Self {
-        self.ctx.clock_skew_seconds = i64::from(seconds);
-        self
-    }
-
-    /// How old a UsernameToken `Created` may be (default [`DEFAULT_USERNAME_TOKEN_WINDOW_SECONDS`]).
-    pub fn username_token_window_seconds(&mut self, seconds: u32) -> &mut Self {
-        self.ctx.username_token_window_seconds = i64::from(seconds);
-        self
-    }
-
-    /// Capacity of the UsernameToken nonce cache (default [`DEFAULT_NONCE_CACHE_CAPACITY`]).
-    pub fn nonce_cache_capacity(&mut self, entries: usize) -> &mut Self {
-        self.nonce_capacity = entries;
-        self
-    }
-
-    /// Refuse a signed message seen before within its Timestamp's lifetime (default on; see [`process`]). Turn it off
-    /// only for clients that legitimately resend byte-identical signed messages.
-    pub fn reject_replayed_messages(&mut self, on: bool) -> &mut Self {
-        self.ctx.reject_replayed_messages = on;
-        self
-    }
-
-    /// Validates SAML assertion tokens with `saml` (its issuers, audiences and recipients, replay cache). Without it,
-    /// a Security header carrying an assertion is refused ([`WssReason::SamlNotAvailable`]).
-    pub fn saml(&mut self, saml: Saml) -> &mut Self {
-        self.ctx.saml = Some(saml);
-        self
-    }
-
-    /// Parser limits for messages (default [`Limits::soap`]).
-    pub fn limits(&mut self, limits: Limits) -> &mut Self {
-        self.ctx.limits = limits;
-        self
-    }
-
-    /// The finished context.
-    pub fn build(self) -> SecurityContext {
-        let mut ctx = self.ctx;
-        ctx.nonces = ReplayCache::new(self.nonce_capacity);
-        ctx
-    }
-}
-
-/// One verified `ds:Signature` of the header, for audit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SignatureFact {
-    /// Subject of the signing key (certificate subject, or `pinned key sha256:…`).
-    pub key_subject: String,
-    /// How the key is trusted: `pinned-key`, `pinned-certificate` or `ca-chain`.
-    pub trusted_by: &'static str,
-    /// The kind of token the key came from (`x509`, `saml11`, `saml20`).
-    pub token_type: TokenType,
-    /// How `KeyInfo` referred to it: `direct`, `ski`, `thumbprint-sha1`, `issuer-serial`, `saml-id`, `key-info`.
-    pub reference: &'static str,
-    /// The `wsu:Id` (BST) or assertion ID of the token, when the key came from one.
-    pub token_id: Option<String>,
-    /// The Reference URIs it covers.
-    pub covered: Vec<String>,
-}
-
-/// The fine-grained facts of an accepted message, for the audit record (never sent to the client).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct SecurityFacts {
-    /// The parts the route required signed, all of which were: `body`, `timestamp`, `{ns}local`.
-    pub signed_parts: Vec<String>,
-    /// Every verified signature of the header.
-    pub signatures: Vec<SignatureFact>,
-    /// The `wsu:Id`/assertion IDs of the tokens in the header.
-    pub token_ids: Vec<String>,
-    /// The subject of the key whose signature covers the Body, if any.
-    pub key_subject: Option<String>,
-    /// The UsernameToken user, when one authenticated (also when another token is the principal).
-    pub username: Option<String>,
-    /// How the UsernameToken carried its password.
-    pub password_type: Option<PasswordType>,
-    /// The Timestamp's `Created`, RFC 3339.
-    pub timestamp_created: Option<String>,
-    /// The Timestamp's `Expires`, RFC 3339.
-    pub timestamp_expires: Option<String>,
-    /// The SAML assertion's ID, when a SAML token authenticated.
-    pub saml_assertion_id: Option<String>,
-    /// Its confirmation method: `bearer`, `sender-vouches`, `holder-of-key`.
-    pub saml_confirmation: Option<&'static str>,
-    /// The byte range of the input removed before forwarding (the Security header), if any.
-    pub removed: Option<(usize, usize)>,
-}
-
-/// A message sluis accepted: who sent it, what the policy decided, and the bytes to forward.
-#[derive(Clone, Debug)]
-pub struct Accepted {
-    principal: Principal,
-    decision: Decision,
-    version: SoapVersion,
-    action: Option<String>,
-    forward: Vec<u8>,
-    facts: SecurityFacts,
-}
-
-impl Accepted {
-    /// The authenticated caller.
-    pub fn principal(&self) -> &Principal {
-        &self.principal
-    }
-
-    /// The route policy's decision.
-    pub fn decision(&self) -> &Decision {
-        &self.decision
-    }
-
-    /// The SOAP version (answer faults from the upstream in the same version).
-    pub fn version(&self) -> SoapVersion {
-        self.version
-    }
-
-    /// The SOAP action from the HTTP headers (`SOAPAction`, or the 1.2 `action` parameter), if any.
-    pub fn action(&self) -> Option<&str> {
-        self.action.as_deref()
-    }
-
-    /// The bytes to forward: the request body as received, minus the Security header when the route strips it.
-    pub fn forward_body(&self) -> &[u8] {
-        &self.forward
-    }
-
-    /// The bytes to forward, by value.
-    pub fn into_forward_body(self) -> Vec<u8> {
-        self.forward
-    }
-
-    /// Facts for the audit record.
-    pub fn facts(&self) -> &SecurityFacts {
-        &self.facts
-    }
-}
-
-/// A refused message: the reason (for audit) and the SOAP version to answer in (`None` when the request was not
-/// recognisably SOAP 1.1 or 1.2; [`Rejected::fault`] then answers in SOAP 1.1).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rejected {
-    /// Why.
-    pub reason: Reason,
-    /// The version of the request, as far as it was known.
-    pub version: Option<SoapVersion>,
-    not_understood: Option<(String, String)>,
-}
-
-impl Rejected {
-    /// A refusal (for callers that refuse before [`process`], e.g. on an oversized body).
-    pub fn new(reason: Reason, version: Option<SoapVersion>) -> Self {
-        Rejected { reason, version, not_understood: None }
-    }
-
-    /// The WS-Security fault code the client is told (None for internal errors: a server fault).
-    pub fn wsse_fault(&self) -> Option<WsseFault> {
-        self.reason.wsse_fault()
-    }
-
-    /// The SOAP fault to send: HTTP status, content type and envelope (see [`crate::soap::render_fault`]).
-    pub fn fault(&self) -> FaultResponse {
-        let nu = self.not_understood.as_ref().map(|(ns, l)| (ns.as_str(), l.as_str()));
-        soap::fault::render_fault_for(self.version.unwrap_or(SoapVersion::Soap11), &self.reason, nu)
-    }
-}
 
 /// Processes one SOAP request: checks the HTTP binding, the envelope, sluis's `wsse:Security` header and the route
 /// `policy` at the verification time `at`, and returns the message to forward or the refusal.
@@ -331,7 +37,7 @@ impl Rejected {
 /// **Replay.** Besides UsernameToken nonces and one-time SAML assertions, an accepted message whose Body and
 /// Timestamp are covered by one signature is remembered (by the digests its signature covers) until the Timestamp
 /// expires, and an identical message within that time is refused ([`WssReason::MessageReplayed`]); see
-/// [`SecurityContextBuilder::reject_replayed_messages`]. The digests are the key, not the `SignatureValue`: an ECDSA
+/// [`super::SecurityContextBuilder::reject_replayed_messages`]. The digests are the key, not the `SignatureValue`: an ECDSA
 /// signature can be re-randomised by anyone, the signed digests cannot.
 ///
 /// # Example

@@ -3,7 +3,9 @@
 //!
 //! | file | holds | spec |
 //! |---|---|---|
-//! | `gateway` | [`process`], [`SecurityContext`], [`Accepted`], [`Rejected`], [`Transport`]: the API the server calls | — |
+//! | `gateway` | [`process`]: the API the server calls, step by step | — |
+//! | `context` | [`SecurityContext`] and its builder, [`Transport`] | — |
+//! | `outcome` | [`Accepted`] (principal, decision, bytes to forward, [`SecurityFacts`]), [`Rejected`] and its fault | — |
 //! | `config` | [`WssConfig`] and its parts: the TOML the server embeds, and the builders from it | — |
 //! | `header` | locating the header (actor/role, `mustUnderstand`) and sorting its children | WSS 1.1 §5–6; SOAP 1.1 §4.2, SOAP 1.2 §5.2 |
 //! | `timestamp` | `wsu:Timestamp` freshness | WSS 1.1 §10; WS-I BSP 1.1 R3203–R3227 |
@@ -29,8 +31,10 @@
 //! [`WssReason::UnsupportedToken`]: crate::reason::WssReason::UnsupportedToken
 
 mod config;
+mod context;
 mod gateway;
 mod header;
+mod outcome;
 mod reference;
 mod saml;
 mod signatures;
@@ -39,11 +43,12 @@ mod token;
 mod username;
 
 pub use config::{ConfigError, DigestSecretsFile, DigestUserConfig, TrustConfig, UserConfig, WssConfig};
-pub use gateway::{
-    Accepted, DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_NONCE_CACHE_CAPACITY,
-    DEFAULT_USERNAME_TOKEN_WINDOW_SECONDS, Rejected, SecurityContext, SecurityContextBuilder, SecurityFacts,
-    SignatureFact, Transport, process,
+pub use context::{
+    DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_NONCE_CACHE_CAPACITY, DEFAULT_USERNAME_TOKEN_WINDOW_SECONDS,
+    SecurityContext, SecurityContextBuilder, Transport,
 };
+pub use gateway::process;
+pub use outcome::{Accepted, Rejected, SecurityFacts, SignatureFact};
 pub use username::PasswordType;
 
 pub use crate::dsig::WSU_NS;
