@@ -159,7 +159,7 @@ roles = ["clinician"]
 
     pub(crate) struct Fixture {
         pub(crate) dir: PathBuf,
-        pub(crate) server: AuthorizationServer,
+        pub(crate) server: Arc<AuthorizationServer>,
     }
 
     impl Fixture {
@@ -175,7 +175,7 @@ roles = ["clinician"]
         pub(crate) fn with_tail(keys_section: &str, top: &str, tail: &str) -> Fixture {
             let dir = fresh_dir();
             let config = parse(&format!("{}\n{tail}", config_text(keys_section, top)));
-            let server = AuthorizationServer::new(&config, &dir, Arc::new(SystemClock)).unwrap();
+            let server = Arc::new(AuthorizationServer::new(&config, &dir, Arc::new(SystemClock)).unwrap());
             Fixture { dir, server }
         }
 

@@ -27,3 +27,4 @@ mod soap_faults;
 mod wss_cli;
 mod wss_policy;
 mod cli_verify;
+mod oauth_http;
