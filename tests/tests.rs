@@ -28,3 +28,4 @@ mod wss_cli;
 mod wss_policy;
 mod cli_verify;
 mod oauth_http;
+mod wss_keyinfo;

@@ -9,6 +9,7 @@
 //! | `wsse:KeyIdentifier` `#X509SubjectKeyIdentifier` | the certificate with that SubjectKeyIdentifier | X.509 TP §3.2.1 |
 //! | `wsse:KeyIdentifier` `#ThumbprintSHA1` | the certificate whose DER has that SHA-1 | WSS 1.1 §7.3; X.509 TP §3.2.1 |
 //! | `ds:X509Data/ds:X509IssuerSerial` | the certificate with that issuer and decimal serial | X.509 TP §3.2.3 |
+//! | no STR: `ds:KeyInfo/ds:X509Data` with only `X509IssuerSerial` or `X509SKI` | the same lookup (some stacks write it so) | XML-DSig 1.1 §4.5.4 |
 //! | `wsse:KeyIdentifier` `#SAMLAssertionID` / `#SAMLID` | the SAML 1.1 / 2.0 assertion with that ID | SAML TP §3.3.1 |
 //!
 //! An external URI is never fetched ([`WssReason::TokenReferenceUnresolved`], i.e. `SecurityTokenUnavailable`);
@@ -150,23 +151,25 @@ pub(crate) fn resolve(
         if !is.is(DSIG_NS, "X509IssuerSerial") {
             return Err(WssReason::UnsupportedToken("X509Data reference form").into());
         }
-        let issuer =
-            is.element_children().find(|c| c.is(DSIG_NS, "X509IssuerName")).map(|n| n.text_content());
-        let serial =
-            is.element_children().find(|c| c.is(DSIG_NS, "X509SerialNumber")).map(|n| n.text_content());
-        let (Some(issuer), Some(serial)) = (issuer, serial) else {
-            return Err(WssReason::MalformedToken("X509IssuerSerial").into());
-        };
-        let wanted_issuer = dn_components(&issuer).ok_or(WssReason::MalformedToken("X509IssuerName"))?;
-        let serial = collapse(&serial).to_owned();
-        find_certificate(tokens, |c| {
-            c.serial_decimal() == serial
-                && dn_components(c.issuer()).is_some_and(|n| same_name(&n, &wanted_issuer))
-        })
-        .map(|t| (t, "issuer-serial"))
+        issuer_serial(is, tokens).map(|t| (t, "issuer-serial"))
     } else {
         Err(WssReason::UnsupportedToken("SecurityTokenReference form").into())
     }
+}
+
+/// The certificate an `X509IssuerSerial` names: issuer name (compared as RFC 4514 attributes) and decimal serial.
+fn issuer_serial(is: Node<'_, '_>, tokens: &Tokens<'_>) -> Result<Target, Reason> {
+    let issuer = is.element_children().find(|c| c.is(DSIG_NS, "X509IssuerName")).map(|n| n.text_content());
+    let serial = is.element_children().find(|c| c.is(DSIG_NS, "X509SerialNumber")).map(|n| n.text_content());
+    let (Some(issuer), Some(serial)) = (issuer, serial) else {
+        return Err(WssReason::MalformedToken("X509IssuerSerial").into());
+    };
+    let wanted_issuer = dn_components(&issuer).ok_or(WssReason::MalformedToken("X509IssuerName"))?;
+    let serial = collapse(&serial).to_owned();
+    find_certificate(tokens, |c| {
+        c.serial_decimal() == serial
+            && dn_components(c.issuer()).is_some_and(|n| same_name(&n, &wanted_issuer))
+    })
 }
 
 /// The first certificate matching `f`: the message's tokens first, then configured certificates.
@@ -260,6 +263,9 @@ impl KeySource for StrKeySource<'_> {
             key_info.map(|ki| doc.node(ki).element_children().collect()).unwrap_or_default();
         let strs = children.iter().filter(|c| c.is(WSSE_NS, "SecurityTokenReference")).count();
         if strs == 0 {
+            if let Some(found) = x509data_hint(&children, self.tokens)? {
+                return self.trust_target(found, "x509data", at);
+            }
             let keys = <TrustStore as KeySource>::candidates(self.store, doc, key_info, at)?;
             self.signer.replace(Some(Signer {
                 token_type: TokenType::X509,
@@ -274,31 +280,62 @@ impl KeySource for StrKeySource<'_> {
             );
         };
         let (target, form) = resolve(doc, self.ids, *str_node, self.tokens)?;
-        let (key, signer) = match target {
+        if let Target::Assertion(a) = target {
+            let keys: Vec<TrustedKey> =
+                self.holder_of_key.iter().filter(|h| h.assertion == a).map(|h| h.key.clone()).collect();
+            let token_type = self.holder_of_key.iter().find(|h| h.assertion == a).map(|h| h.token_type);
+            let token_type = token_type.ok_or(WssReason::HolderOfKeyNotProven)?;
+            self.signer.replace(Some(Signer { token_type, token: Some(a), reference: form }));
+            return Ok(keys);
+        }
+        self.trust_target(target, form, at)
+    }
+}
+
+impl StrKeySource<'_> {
+    /// Trusts the certificate a reference resolved to, through the trust store, and records the signer.
+    fn trust_target(
+        &self,
+        target: Target,
+        form: &'static str,
+        at: DateTime,
+    ) -> Result<Vec<TrustedKey>, Reason> {
+        let (key, token) = match target {
             Target::Bst(i) => {
                 let t = self.tokens.bsts.get(i).ok_or(Reason::Internal("token index"))?;
-                let key = self.store.trust_certificate(&t.leaf, &t.intermediates, at)?;
-                (key, Signer { token_type: TokenType::X509, token: Some(t.node), reference: form })
+                (self.store.trust_certificate(&t.leaf, &t.intermediates, at)?, Some(t.node))
             }
             Target::Known(i) => {
                 let c = self.tokens.known.get(i).ok_or(Reason::Internal("certificate index"))?;
-                (
-                    self.store.trust_certificate(c, &[], at)?,
-                    Signer { token_type: TokenType::X509, token: None, reference: form },
-                )
+                (self.store.trust_certificate(c, &[], at)?, None)
             }
-            Target::Assertion(a) => {
-                let keys: Vec<TrustedKey> =
-                    self.holder_of_key.iter().filter(|h| h.assertion == a).map(|h| h.key.clone()).collect();
-                let token_type = self.holder_of_key.iter().find(|h| h.assertion == a).map(|h| h.token_type);
-                let token_type = token_type.ok_or(WssReason::HolderOfKeyNotProven)?;
-                self.signer.replace(Some(Signer { token_type, token: Some(a), reference: form }));
-                return Ok(keys);
-            }
+            Target::Assertion(_) => return Err(Reason::Internal("assertion as certificate")),
         };
-        self.signer.replace(Some(signer));
+        self.signer.replace(Some(Signer { token_type: TokenType::X509, token, reference: form }));
         Ok(vec![key])
     }
+}
+
+/// A plain XML-DSig `KeyInfo` that names a certificate without carrying it — one `ds:X509Data` with
+/// `ds:X509IssuerSerial` or `ds:X509SKI` and no `ds:X509Certificate`, as some WS-Security stacks write instead of an
+/// STR — resolved like the corresponding STR forms (the message's BSTs, then configured certificates). `None` when
+/// the `KeyInfo` has another shape (the trust store's XML-DSig rules then apply).
+fn x509data_hint(children: &[Node<'_, '_>], tokens: &Tokens<'_>) -> Result<Option<Target>, Reason> {
+    let [data] = children else { return Ok(None) };
+    if !data.is(DSIG_NS, "X509Data") || data.element_children().any(|c| c.is(DSIG_NS, "X509Certificate")) {
+        return Ok(None);
+    }
+    for item in data.element_children() {
+        if item.is(DSIG_NS, "X509SKI") {
+            let ski =
+                decode_base64_binary(&item.text_content()).ok_or(WssReason::MalformedToken("X509SKI"))?;
+            return find_certificate(tokens, |c| c.subject_key_id() == Some(ski.as_slice())).map(Some);
+        }
+        if item.is(DSIG_NS, "X509IssuerSerial") {
+            return issuer_serial(item, tokens).map(Some);
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]
