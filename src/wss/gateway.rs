@@ -209,7 +209,9 @@ fn authenticate(
         facts.saml_assertion_id = Some(c.id);
         facts.saml_confirmation = Some(c.method.as_str());
         c.principal
-    } else if let Some(s) = body_signature.filter(|s| s.signer.token_type == TokenType::X509) {
+    } else if let Some(s) =
+        sigs.iter().find(|s| s.signer.token_type == TokenType::X509 && s.view.is_signed(env.body()))
+    {
         let key = s.view.key();
         let issuer = key
             .certificate()
