@@ -68,10 +68,10 @@ fn json(status: StatusCode, body: String) -> HttpResponse {
 fn refused(server: &AuthorizationServer, refusal: &Refusal) -> HttpResponse {
     let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let mut resp = json(status, refusal.body_json());
-    if let Some(challenge) = refusal.www_authenticate(&server.registry().settings.realm) {
-        if let Ok(v) = HeaderValue::from_str(&challenge) {
-            resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-        }
+    if let Some(challenge) = refusal.www_authenticate(&server.registry().settings.realm)
+        && let Ok(v) = HeaderValue::from_str(&challenge)
+    {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
     resp
 }

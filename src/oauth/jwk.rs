@@ -36,10 +36,10 @@ impl VerificationKey {
     /// A key with its optional `kid` and pinned `alg`; the `alg` must fit the key.
     pub fn new(key: PublicKey, kid: Option<String>, alg: Option<JwsAlgorithm>) -> Result<Self, String> {
         KeyPolicy::default().check_key(&key).map_err(|r| format!("key refused: {r}"))?;
-        if let Some(a) = alg {
-            if !a.fits(key.kind()) {
-                return Err(format!("alg {a} does not fit a {} key", key.kind()));
-            }
+        if let Some(a) = alg
+            && !a.fits(key.kind())
+        {
+            return Err(format!("alg {a} does not fit a {} key", key.kind()));
         }
         Ok(VerificationKey { kid, alg, key })
     }
@@ -83,10 +83,10 @@ impl KeySet {
             return Err(format!("more than {MAX_KEYS_PER_SIGNER} keys"));
         }
         for (i, k) in keys.iter().enumerate() {
-            if let Some(kid) = &k.kid {
-                if keys[..i].iter().any(|o| o.kid.as_deref() == Some(kid)) {
-                    return Err(format!("kid {kid:?} appears twice"));
-                }
+            if let Some(kid) = &k.kid
+                && keys[..i].iter().any(|o| o.kid.as_deref() == Some(kid))
+            {
+                return Err(format!("kid {kid:?} appears twice"));
             }
         }
         Ok(KeySet { keys })
@@ -174,10 +174,10 @@ pub fn parse_jwk(jwk: &Value) -> Result<VerificationKey, String> {
         let s = text(name)?.ok_or_else(|| format!("missing {name:?}"))?;
         URL_SAFE_NO_PAD.decode(s).map_err(|_| format!("{name:?} is not base64url without padding"))
     };
-    if let Some(u) = text("use")? {
-        if u != "sig" {
-            return Err(format!("use {u:?} is not \"sig\""));
-        }
+    if let Some(u) = text("use")?
+        && u != "sig"
+    {
+        return Err(format!("use {u:?} is not \"sig\""));
     }
     if let Some(ops) = obj.get("key_ops") {
         let ops = ops.as_array().ok_or("key_ops is not an array")?;

@@ -259,10 +259,10 @@ impl Verified {
         if now >= exp.saturating_add(rules.skew) {
             return Err(JwtFault::Expired);
         }
-        if let Some(nbf) = self.numeric_date("nbf")? {
-            if nbf > now.saturating_add(rules.skew) {
-                return Err(JwtFault::NotYetValid);
-            }
+        if let Some(nbf) = self.numeric_date("nbf")?
+            && nbf > now.saturating_add(rules.skew)
+        {
+            return Err(JwtFault::NotYetValid);
         }
         let iat = self.numeric_date("iat")?;
         if let Some(iat) = iat {

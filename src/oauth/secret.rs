@@ -156,10 +156,10 @@ impl SecretVerifier {
             let map = self.verified.lock().unwrap_or_else(|p| p.into_inner());
             map.get(client_id).copied()
         };
-        if let Some(known) = cached {
-            if bool::from(known.ct_eq(&tag)) {
-                return true;
-            }
+        if let Some(known) = cached
+            && bool::from(known.ct_eq(&tag))
+        {
+            return true;
         }
         let ok = gate.run(|| {
             PasswordHash::new(stored.as_str())
