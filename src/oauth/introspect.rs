@@ -149,13 +149,14 @@ pub fn introspect(
     Ok(Introspection { response: Value::Object(response), inactive_because: None })
 }
 
-/// Handles a revocation request; `Ok(Some(jti))` when a token was revoked, `Ok(None)` when there was nothing to do.
+/// Handles a revocation request; `Ok(Some((jti, client_id)))` when a token was revoked, `Ok(None)` when there was
+/// nothing to do.
 pub fn revoke(
     reg: &Registry,
     shared: &Shared,
     input: &HttpInput<'_>,
     now: DateTime,
-) -> Result<Option<String>, Refusal> {
+) -> Result<Option<(String, String)>, Refusal> {
     let form = parse_form(reg, input)?;
     let auth = authenticated(reg, shared, input, &form, now)?;
     let token = form.require("token")?;
@@ -169,5 +170,5 @@ pub fn revoke(
         return Err(OAuthReason::TokenNotOwned.into());
     }
     shared.revoked.revoke(&own.jti, own.exp, now).map_err(|Full| OAuthReason::RevocationListFull)?;
-    Ok(Some(own.jti))
+    Ok(Some((own.jti, own.client_id)))
 }

@@ -238,9 +238,9 @@ impl AuthorizationServer {
         let reg = self.registry.load();
         let observer = self.observer.load();
         match introspect::revoke(&reg, &self.shared, input, now) {
-            Ok(Some(jti)) => {
+            Ok(Some((jti, client_id))) => {
                 if let Some(o) = observer.as_ref() {
-                    o.token_revoked(&jti, "");
+                    o.token_revoked(&jti, &client_id);
                 }
                 Ok(())
             }
