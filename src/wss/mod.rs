@@ -23,6 +23,22 @@
 //! - a `SecurityTokenReference` resolves only to tokens that are children of the same Security header;
 //! - an ID declared twice anywhere in the message refuses the message ([`crate::dsig::IdIndex`]).
 //!
+//! **Who the caller is** ([`crate::principal::Principal`], built only from what verified):
+//!
+//! | proof | principal | level |
+//! |---|---|---|
+//! | a SAML assertion, holder-of-key (its confirmation key signed the Body) | the assertion's subject, issuer, attributes | 4 |
+//! | a SAML assertion, sender-vouches (an X.509 signature covers it and the Body) | the assertion's subject | 4 |
+//! | a SAML assertion, bearer (the issuer's signature only) | the assertion's subject | 3 |
+//! | an X.509 signature covering the Body (BST, `X509Data`, a configured key) | the certificate subject and issuer | 4 |
+//! | a UsernameToken (`PasswordText` argon2id, `PasswordDigest`) | the user name | 2 (configurable down to 0) |
+//!
+//! The first row that applies wins; every token present must still check out (a wrong password refuses a message
+//! that is also signed), and a UsernameToken next to a signature is recorded in [`SecurityFacts::username`].
+//!
+//! **Replay**: UsernameToken nonces per user, one-time bearer assertions (the saml module), and accepted signed
+//! messages by the digests their signature covers, each until the token or Timestamp would be stale anyway.
+//!
 //! What is refused: XML Encryption in the header ([`WssReason::EncryptionUnsupported`]); `EncryptedAssertion`,
 //! SecureConversation/derived keys, Kerberos, `X509v1`/`PKCS7` tokens, `wsse:Embedded` references, key derivation in
 //! UsernameTokens ([`WssReason::UnsupportedToken`]); unknown elements directly in the Security header.
