@@ -71,8 +71,8 @@ function done(summary, latency, requests)
   local non200 = 0
   for _, t in ipairs(threads) do non200 = non200 + (t:get("errors") or 0) end
   local secs = summary.duration / 1e6
-  io.write(string.format("RESULT requests=%d rate=%.1f/s non200=%d errors=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d\n",
-    summary.requests, summary.requests / secs, non200,
+  io.write(string.format("RESULT requests=%d rate=%.1f/s ok_rate=%.1f/s non200=%d errors=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d\n",
+    summary.requests, summary.requests / secs, (summary.requests - non200) / secs, non200,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
 end
