@@ -205,7 +205,7 @@ reason_codes!(OAuthReason {
     TokenRevoked => "token_revoked",
     TokenClientInactive => "token_client_inactive",
     TokenNotOwned => "token_not_owned",
-    ReplayCacheFull => "replay_cache_full",
+    ReplayCacheFull => "oauth_replay_cache_full",
     RevocationListFull => "revocation_list_full",
     SigningFailed => "token_signing_failed",
 });
