@@ -48,10 +48,15 @@ max_timestamp_ttl_seconds = 400000000
 }
 
 fn verify(config: &Path, route: &str, at: &str, files: &[&Path]) -> (i32, Value) {
+    verify_with(config, route, at, &[], files)
+}
+
+fn verify_with(config: &Path, route: &str, at: &str, extra: &[&str], files: &[&Path]) -> (i32, Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_sluis"))
         .args(["verify", "--config"])
         .arg(config)
         .args(["--route", route, "--at", at, "--format", "json"])
+        .args(extra)
         .args(files)
         .output()
         .unwrap();
@@ -146,5 +151,51 @@ fn verify_runs_envelopes_through_the_gateway() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn verify_reports_a_saml_principal() {
+    use crate::saml::{A2, IDP, SP, holder_of_key};
+    let dir = scratch("saml");
+    let cfg = config(&dir);
+    let assertion =
+        A2 { id: "_hok".into(), confirmations: vec![holder_of_key("leaf-ec-p256")], ..A2::default() }
+            .signed("leaf-rsa2048");
+    let m = Msg { tokens: assertion, ..Msg::default() };
+    let str_saml = format!(
+        r#"<wsse:SecurityTokenReference xmlns:wsse="{}"><wsse:KeyIdentifier ValueType="{}">_hok</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
+        sluis::wss::WSSE_NS,
+        sluis::wss::SAML_ID
+    );
+    let xml = crate::wss::sign_refs(
+        &m.xml(),
+        &crate::wss::key("leaf-ec-p256"),
+        &["Body-1", "TS-1"],
+        &str_saml,
+        None,
+    );
+    let file = dir.join("hok.xml");
+    std::fs::write(&file, xml).unwrap();
+    let issuer_cert = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pki/leaf-rsa2048.cert.pem");
+    let issuer = format!("{IDP}={}", issuer_cert.display());
+    let (code, json) = verify_with(
+        &cfg,
+        "/signed",
+        crate::wss::NOW,
+        &["--saml-issuer", &issuer, "--saml-audience", SP],
+        &[&file],
+    );
+    assert_eq!(code, 0, "{json}");
+    let soap = &json["files"][0]["soap"];
+    assert_eq!(soap["principal"]["subject"], "alice@example.org");
+    assert_eq!(soap["principal"]["token_type"], "saml20");
+    assert_eq!(soap["principal"]["issuer"], IDP);
+    assert_eq!(soap["facts"]["saml_confirmation"], "holder-of-key");
+    // Without the issuer, the assertion is not a token sluis can use.
+    let (code, json) = verify(&cfg, "/signed", crate::wss::NOW, &[&file]);
+    assert_eq!(code, 1);
+    assert_eq!(json["files"][0]["reason"], "saml_not_available");
+    assert_eq!(json["files"][0]["soap"]["fault"], "wsse:UnsupportedSecurityToken");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,8 +9,9 @@
 //! a route's `[routes.policy]`) or from `--trust`/`--ca`/`--intermediate`/`--crl` (then envelopes get the default
 //! route policy). Offline there is no HTTP request: the content type is the one the envelope's version requires, the
 //! `SOAPAction` is empty, and the transport counts as local (a route that allows `PasswordText` gets it). One run shares
-//! one nonce cache, so a UsernameToken nonce repeated across files is a replay. SAML tokens need a `[saml]`
-//! configuration the configuration module does not provide yet: until it does they are `saml_not_available`.
+//! one replay cache, so a UsernameToken nonce (or a signed message) repeated across files is a replay. SAML assertion
+//! tokens are validated with the issuers, audiences and recipients of `--saml-issuer`/`--saml-audience`/
+//! `--saml-recipient` (the configuration file has no SAML section yet); without them they are `saml_not_available`.
 
 use super::output::{FileReport, Format, SignatureReport, SoapReport, detail, element_path, render_text};
 use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
@@ -18,11 +19,14 @@ use crate::clock::{Clock, DateTime, SystemClock};
 use crate::dsig::{self, DSIG_NS, IdIndex, IdPolicy, VerifyOptions};
 use crate::policy::RoutePolicy;
 use crate::reason::{DsigReason, Reason};
+use crate::saml::{IssuerRegistry, IssuerTrust, Saml, SamlPolicy};
 use crate::soap::SoapVersion;
+use crate::store::ReplayCache;
 use crate::trust::{KeyPolicy, TrustStore, pem};
 use crate::wss::{self, SecurityContext, Transport};
 use crate::xml::{Document, Limits};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Arguments of `sluis verify`.
 #[derive(Debug, clap::Args)]
@@ -34,6 +38,16 @@ pub(crate) struct Args {
     /// the default route policy when there are several.
     #[arg(long, value_name = "PATH", requires = "config")]
     route: Option<String>,
+    /// SAML issuer for assertion tokens in envelopes: its entity ID and a file with its signing certificates or keys.
+    /// Repeatable.
+    #[arg(long = "saml-issuer", value_name = "ENTITY_ID=FILE")]
+    saml_issuer: Vec<String>,
+    /// An audience URI SAML assertions must be restricted to (ours). Repeatable.
+    #[arg(long = "saml-audience", value_name = "URI")]
+    saml_audience: Vec<String>,
+    /// A URL assertions are presented at (bearer `Recipient`). Repeatable.
+    #[arg(long = "saml-recipient", value_name = "URL")]
+    saml_recipient: Vec<String>,
     /// Trust this certificate or public key (PEM or DER). Repeatable.
     #[arg(long = "trust", value_name = "FILE")]
     trust: Vec<PathBuf>,
@@ -78,13 +92,14 @@ pub(crate) fn run(args: &Args) -> u8 {
         },
         None => SystemClock.now(),
     };
-    let (ctx, route_policy, route) = match gateway(args) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("sluis verify: {e}");
-            return EXIT_USAGE;
-        }
-    };
+    let (ctx, route_policy, route) =
+        match gateway(args).and_then(|(ctx, p, r)| Ok((with_saml(args, ctx)?, p, r))) {
+            Ok(g) => g,
+            Err(e) => {
+                eprintln!("sluis verify: {e}");
+                return EXIT_USAGE;
+            }
+        };
     let limits = Limits { max_bytes: args.max_bytes, ..Limits::soap() };
     let options = VerifyOptions { policy: *ctx.trust().policy(), at };
     let mut reports = Vec::new();
@@ -144,6 +159,34 @@ fn gateway(args: &Args) -> Result<(SecurityContext, RoutePolicy, Option<String>)
     };
     Ok((ctx, route.map(|r| r.policy.clone()).unwrap_or_default(), route.map(|r| r.path.clone())))
 }
+
+/// Adds SAML validation when `--saml-issuer` is given (the configuration has no SAML section yet).
+fn with_saml(args: &Args, ctx: SecurityContext) -> Result<SecurityContext, String> {
+    if args.saml_issuer.is_empty() {
+        return Ok(ctx);
+    }
+    let mut registry = IssuerRegistry::new();
+    for spec in &args.saml_issuer {
+        let (entity, file) =
+            spec.rsplit_once('=').ok_or_else(|| format!("--saml-issuer {spec}: expected ENTITY_ID=FILE"))?;
+        let mut issuer = IssuerTrust::builder(entity, *ctx.trust().policy());
+        let path = PathBuf::from(file);
+        for item in pem::load_trust_items(&path).map_err(|e| format!("{file}: {e}"))? {
+            match item {
+                pem::TrustItem::Key(k) => issuer.pin_key(k).map(|_| ()),
+                pem::TrustItem::Certificate(c) => issuer.pin_certificate(c).map(|_| ()),
+            }
+            .map_err(|e| format!("{file}: {e}"))?;
+        }
+        registry.add(issuer.build()).map_err(|e| format!("--saml-issuer {entity}: {e}"))?;
+    }
+    let policy = SamlPolicy::new(args.saml_audience.clone(), args.saml_recipient.clone());
+    let saml = Saml::new(Arc::new(registry), policy, Arc::new(ReplayCache::new(SAML_REPLAY_CAPACITY)));
+    Ok(ctx.with_saml(saml))
+}
+
+/// One-time bearer assertions remembered in one run (a run sees a handful of files).
+const SAML_REPLAY_CAPACITY: usize = 4096;
 
 /// The SOAP version when the document element is a SOAP 1.1/1.2 `Envelope` (a document that does not parse is
 /// reported by the plain path).

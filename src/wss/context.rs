@@ -83,6 +83,13 @@ impl SecurityContext {
         }
     }
 
+    /// This context validating SAML assertion tokens with `saml` (for callers that get a built context, e.g. from
+    /// configuration, and add SAML afterwards; see [`SecurityContextBuilder::saml`]).
+    pub fn with_saml(mut self, saml: Saml) -> Self {
+        self.saml = Some(saml);
+        self
+    }
+
     /// The trust store signatures are checked against.
     pub fn trust(&self) -> &TrustStore {
         &self.trust
