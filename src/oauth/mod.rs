@@ -152,8 +152,20 @@ impl AuthorizationServer {
         base_dir: impl Into<PathBuf>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ConfigError> {
-        let base_dir = base_dir.into();
         let replay = Arc::new(ReplayCache::new(config.replay_capacity));
+        Self::with_replay_cache(config, base_dir, clock, replay)
+    }
+
+    /// [`Self::new`] recording one-time assertions (`jti`s, SAML bearer assertion IDs) in `replay` — pass the cache the
+    /// WS-Security gateway's [`crate::saml::Saml`] uses, so a bearer assertion accepted at one endpoint is not accepted
+    /// again at the other. `replay_capacity` is then the caller's decision.
+    pub fn with_replay_cache(
+        config: &OAuthConfig,
+        base_dir: impl Into<PathBuf>,
+        clock: Arc<dyn Clock>,
+        replay: Arc<ReplayCache>,
+    ) -> Result<Self, ConfigError> {
+        let base_dir = base_dir.into();
         let registry = Registry::load(config, &base_dir, &replay)?;
         let permits = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(AuthorizationServer {
