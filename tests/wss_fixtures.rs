@@ -71,11 +71,11 @@ fn context(entry: &Value) -> SecurityContext {
     let mut ctx = SecurityContext::builder(b.build());
     // A signer named by key identifier (`key_source` ski, thumbprint, issuer-serial) is not in the message: a
     // deployment lists such certificates as `known_certificates`.
-    if e_key_source(entry).is_some_and(|k| k != "bst") {
-        if let Some(signer) = entry["signer"].as_str() {
-            for c in pem::load_certificates(&testdata().join(signer)).unwrap() {
-                ctx.known_certificate(c);
-            }
+    if e_key_source(entry).is_some_and(|k| k != "bst")
+        && let Some(signer) = entry["signer"].as_str()
+    {
+        for c in pem::load_certificates(&testdata().join(signer)).unwrap() {
+            ctx.known_certificate(c);
         }
     }
     ctx.build()
