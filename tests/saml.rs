@@ -518,7 +518,7 @@ fn bearer_assertions_are_accepted_once() {
     let mut refused = false;
     for i in 0..40 {
         let xml = A2 { id: format!("_f{i}"), ..A2::default() }.signed("leaf-rsa2048");
-        if code(&tiny, &xml) == "replay_cache_full" {
+        if code(&tiny, &xml) == "assertion_replay_cache_full" {
             refused = true;
             break;
         }

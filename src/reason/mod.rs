@@ -228,9 +228,18 @@ mod tests {
 
     #[test]
     fn codes_are_unique_snake_case() {
-        let all: Vec<&str> =
-            [XmlReason::ALL_CODES, C14nReason::ALL_CODES, TrustReason::ALL_CODES, DsigReason::ALL_CODES]
-                .concat();
+        let all: Vec<&str> = [
+            XmlReason::ALL_CODES,
+            C14nReason::ALL_CODES,
+            TrustReason::ALL_CODES,
+            DsigReason::ALL_CODES,
+            SamlReason::ALL_CODES,
+            SoapReason::ALL_CODES,
+            WssReason::ALL_CODES,
+            PolicyReason::ALL_CODES,
+            OAuthReason::ALL_CODES,
+        ]
+        .concat();
         let mut seen = HashSet::new();
         for code in all {
             assert!(

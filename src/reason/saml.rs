@@ -166,7 +166,7 @@ reason_codes!(SamlReason {
     InResponseToMismatch => "in_response_to_mismatch",
     ConfirmationKeyMissing => "confirmation_key_missing",
     AssertionReplayed => "assertion_replayed",
-    ReplayCacheFull => "replay_cache_full",
+    ReplayCacheFull => "assertion_replay_cache_full",
     EncryptionAlgorithmNotAllowed => "encryption_algorithm_not_allowed",
     DecryptionFailed => "decryption_failed",
     DecryptionKeyMissing => "decryption_key_missing",
