@@ -10,6 +10,7 @@ use crate::clock::DateTime;
 use crate::dsig::{self, DSIG_NS, IdIndex, IdPolicy, VerifyOptions};
 use crate::trust::{KeyPolicy, PublicKey, TrustStore};
 use crate::xml::{Document, Limits, NodeType};
+use std::sync::{Arc, OnceLock};
 
 /// Parses `data`; for an accepted document, checks the tree's structural invariants.
 pub fn xml_parse(data: &[u8]) {
@@ -74,6 +75,52 @@ pub fn dsig_verify(data: &[u8]) {
             for r in view.references() {
                 assert!(view.is_signed(r.apex) || r.excluded == Some(r.apex));
             }
+        }
+    }
+}
+
+/// A SAML validator trusting the seed key for the test issuer, with the audience and recipient the `testdata/`
+/// assertions use, built once (the replay cache then records seeds across runs, which is fine: a replay is a
+/// refusal like any other).
+fn saml_validator() -> Option<&'static crate::saml::Saml> {
+    static SAML: OnceLock<Option<crate::saml::Saml>> = OnceLock::new();
+    SAML.get_or_init(|| {
+        use crate::saml::{IssuerRegistry, IssuerTrust, Saml, SamlPolicy};
+        let key = PublicKey::from_pem(SEED_KEY.as_bytes()).ok()?;
+        let mut issuer = IssuerTrust::builder("https://idp.example.org/saml2", KeyPolicy::default());
+        issuer.pin_key(key).ok()?;
+        let mut registry = IssuerRegistry::new();
+        registry.add(issuer.build()).ok()?;
+        let policy =
+            SamlPolicy::new(["https://sluis.example.org"], ["https://sluis.example.org/oauth2/token"]);
+        let replay = Arc::new(crate::store::ReplayCache::new(10_000));
+        Some(Saml::new(Arc::new(registry), policy, replay))
+    })
+    .as_ref()
+}
+
+/// Validates `data` as a SAML Response or Assertion at a fixed time; an accepted assertion must yield a subject.
+pub fn saml_validate(data: &[u8]) {
+    let Some(saml) = saml_validator() else { return };
+    let ctx = crate::saml::Context::at(DateTime::from_unix_seconds(1_795_608_000));
+    if let Ok(assertion) = saml.validate_document(data, &ctx) {
+        assert!(!assertion.issuer().is_empty());
+    }
+}
+
+/// Parses `data` as an OAuth token request form, as a compact JWS, and as an RFC 7522 `assertion` parameter.
+pub fn oauth_form(data: &[u8]) {
+    let _ = crate::oauth::form::Form::parse(
+        Some("application/x-www-form-urlencoded"),
+        data,
+        256 * 1024,
+        &["grant_type", "assertion", "scope", "client_id", "client_assertion", "client_assertion_type"],
+        &["resource", "audience"],
+    );
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = crate::oauth::jws::Unverified::parse(text);
+        if let Ok(xml) = crate::oauth::saml_bearer::decode(text) {
+            let _ = Document::parse(&xml, &Limits::token_request());
         }
     }
 }

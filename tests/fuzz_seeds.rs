@@ -28,3 +28,13 @@ fn c14n_seeds() {
 fn dsig_verify_seeds() {
     run("dsig_verify", sluis::fuzzing::dsig_verify);
 }
+
+#[test]
+fn saml_validate_seeds() {
+    run("saml_validate", sluis::fuzzing::saml_validate);
+}
+
+#[test]
+fn oauth_form_seeds() {
+    run("oauth_form", sluis::fuzzing::oauth_form);
+}
