@@ -29,3 +29,4 @@ mod wss_policy;
 mod cli_verify;
 mod oauth_http;
 mod wss_keyinfo;
+mod wss_cost;
