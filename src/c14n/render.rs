@@ -133,7 +133,10 @@ impl<'d, S: Sink + ?Sized> Renderer<'_, 'd, '_, S> {
             }
         }
         // C14N 1.0 §2.3: by namespace URI, then local name; an unqualified attribute has the empty URI and sorts first.
-        self.attrs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        // Most elements have zero or one attribute, or already list them in order: check before sorting.
+        if !self.attrs.is_sorted_by(|a, b| attr_order(a, b).is_le()) {
+            self.attrs.sort_unstable_by(attr_order);
+        }
         for &(_, local, prefix, value) in &self.attrs {
             self.out.write(b" ");
             write_qname(self.out, prefix, local);
@@ -170,6 +173,16 @@ impl<'d, S: Sink + ?Sized> Renderer<'_, 'd, '_, S> {
             }
             self.out.write(b"?>");
         }
+    }
+}
+
+/// C14N 1.0 §2.3 attribute order: by namespace URI (the empty URI of unqualified attributes first), then local name.
+fn attr_order(a: &AttrRow<'_>, b: &AttrRow<'_>) -> std::cmp::Ordering {
+    match (a.0.is_empty(), b.0.is_empty()) {
+        (true, true) => a.1.cmp(b.1),
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (false, false) => (a.0, a.1).cmp(&(b.0, b.1)),
     }
 }
 
@@ -213,6 +226,10 @@ fn escape<S: Sink + ?Sized>(out: &mut S, s: &str, replace: impl Fn(u8) -> Option
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
+        // Every byte that may need escaping is one of `" & < > TAB LF CR`; skip the rest without the match.
+        if !matches!(b, b'"' | b'&' | b'<' | b'>' | b'\t' | b'\n' | b'\r') {
+            continue;
+        }
         if let Some(rep) = replace(b) {
             if start < i {
                 out.write(&bytes[start..i]);
