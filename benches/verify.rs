@@ -59,7 +59,8 @@ fn main() {
     b.pin_key(key.clone()).unwrap();
     let store = b.build();
     let ids_policy = IdPolicy::wss_saml();
-    let options = VerifyOptions { policy: KeyPolicy::default(), at: DateTime::from_unix_seconds(1_795_608_000) };
+    let options =
+        VerifyOptions { policy: KeyPolicy::default(), at: DateTime::from_unix_seconds(1_795_608_000) };
 
     for name in ["envelope-4k.xml", "envelope-64k.xml", "envelope-1m.xml"] {
         let path = dir.join(name);

@@ -87,11 +87,16 @@ fn check_case(dir: &Path, entry: &Value, trust: &Value, time: &str, expect: &str
         }
         ("invalid", Err(reason)) => {
             let mut allowed: Vec<&str> = entry["reason"].as_str().into_iter().collect();
-            allowed.extend(entry["reason_alternatives"].as_array().into_iter().flatten().filter_map(Value::as_str));
+            allowed.extend(
+                entry["reason_alternatives"].as_array().into_iter().flatten().filter_map(Value::as_str),
+            );
             if allowed.is_empty() || allowed.contains(&reason.code()) {
                 Ok(())
             } else {
-                Err(format!("{file}: refused with {} but the manifest expects one of {allowed:?}", reason.code()))
+                Err(format!(
+                    "{file}: refused with {} but the manifest expects one of {allowed:?}",
+                    reason.code()
+                ))
             }
         }
         _ => Err(format!("{file}: expected {expect}, got {outcome:?}")),

@@ -181,14 +181,13 @@ fn time_of(dir: &Path, entry: &Value) -> DateTime {
     if let Some(t) = entry["verification_time"].as_str() {
         return DateTime::parse(t).unwrap();
     }
-    if entry["expect"] == "valid" && entry["key_role"] == "signer-cert" {
-        if let Some(cert) =
+    if entry["expect"] == "valid"
+        && entry["key_role"] == "signer-cert"
+        && let Some(cert) =
             entry["key_or_cert"].as_str().and_then(|p| pem::load_certificates(&dir.join(p)).ok())
-        {
-            if let Some(c) = cert.first().filter(|c| c.not_after() < today) {
-                return c.not_before().plus_seconds(86_400);
-            }
-        }
+        && let Some(c) = cert.first().filter(|c| c.not_after() < today)
+    {
+        return c.not_before().plus_seconds(86_400);
     }
     today
 }

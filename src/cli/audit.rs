@@ -44,14 +44,14 @@ fn verify(files: &[PathBuf], continued: bool) -> u8 {
         let expect_genesis = i == 0 && !continued;
         match chain::verify(std::io::BufReader::new(file), expect_genesis) {
             Ok(s) => {
-                if let (Some(head), Some(first_prev)) = (&previous_head, &s.first_prev) {
-                    if head != first_prev {
-                        println!(
-                            "{}: BROKEN: first record's prev {first_prev} does not match the previous file's head {head}",
-                            path.display()
-                        );
-                        return EXIT_INVALID;
-                    }
+                if let (Some(head), Some(first_prev)) = (&previous_head, &s.first_prev)
+                    && head != first_prev
+                {
+                    println!(
+                        "{}: BROKEN: first record's prev {first_prev} does not match the previous file's head {head}",
+                        path.display()
+                    );
+                    return EXIT_INVALID;
                 }
                 match (s.first_seq, s.last_seq) {
                     (Some(first), Some(last)) => println!(

@@ -22,8 +22,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Verify the XML Signatures in files, offline, at a chosen time.
-    Verify(verify::Args),
+    /// Verify XML Signatures, whole SOAP envelopes (WS-Security, SAML tokens) and SAML assertions offline, at a
+    /// chosen time.
+    Verify(Box<verify::Args>),
     /// Make the OAuth authorization server's keys and client secret hashes.
     Keys(keys::Args),
     /// Run the gateway (with --config FILE, or the built-in demo configuration).

@@ -175,18 +175,18 @@ pub(crate) fn check(
     t: &TimeCheck,
     policy: &SamlPolicy,
 ) -> Result<DateTime, SamlReason> {
-    if let (Some(nb), Some(noa)) = (c.not_before, c.not_on_or_after) {
-        if nb >= noa {
-            return Err(SamlReason::MalformedAssertion("NotBefore is not before NotOnOrAfter"));
-        }
+    if let (Some(nb), Some(noa)) = (c.not_before, c.not_on_or_after)
+        && nb >= noa
+    {
+        return Err(SamlReason::MalformedAssertion("NotBefore is not before NotOnOrAfter"));
     }
     if !t.reached(issue_instant) {
         return Err(SamlReason::IssueInstantInFuture);
     }
-    if let Some(nb) = c.not_before {
-        if !t.reached(nb) {
-            return Err(SamlReason::AssertionNotYetValid);
-        }
+    if let Some(nb) = c.not_before
+        && !t.reached(nb)
+    {
+        return Err(SamlReason::AssertionNotYetValid);
     }
     let lifetime_end = issue_instant.plus_seconds(t.max_lifetime);
     let expiry = match c.not_on_or_after {

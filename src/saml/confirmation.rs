@@ -299,10 +299,10 @@ fn check_one(
             attester = Some(signers.attester.ok_or(SamlReason::ConfirmationMethodNotAccepted)?.clone());
         }
     }
-    if let Some(nb) = d.not_before {
-        if !c.time.reached(nb) {
-            return Err(SamlReason::ConfirmationNotYetValid.into());
-        }
+    if let Some(nb) = d.not_before
+        && !c.time.reached(nb)
+    {
+        return Err(SamlReason::ConfirmationNotYetValid.into());
     }
     if let Some(noa) = d.not_on_or_after {
         if !c.time.before(noa) {
@@ -312,18 +312,17 @@ fn check_one(
             return Err(SamlReason::LifetimeTooLong.into());
         }
     }
-    if let Some(recipient) = &d.recipient {
-        if !c.policy.is_recipient(recipient) {
-            return Err(SamlReason::RecipientMismatch.into());
-        }
+    if let Some(recipient) = &d.recipient
+        && !c.policy.is_recipient(recipient)
+    {
+        return Err(SamlReason::RecipientMismatch.into());
     }
     check_in_response_to(c.policy.in_response_to, d.in_response_to.as_deref(), c.request_id)?;
-    if c.policy.check_address {
-        if let (Some(expected), Some(client)) = (&d.address, c.client_address) {
-            if expected != client {
-                return Err(SamlReason::AddressMismatch.into());
-            }
-        }
+    if c.policy.check_address
+        && let (Some(expected), Some(client)) = (&d.address, c.client_address)
+        && expected != client
+    {
+        return Err(SamlReason::AddressMismatch.into());
     }
     Ok(Confirmation {
         method,

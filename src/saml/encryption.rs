@@ -294,10 +294,10 @@ fn content_key(encrypted: &[EncryptedKey], keys: &[DecryptionKey], len: usize) -
     for ek in encrypted {
         for k in keys {
             let mut out = vec![0u8; k.key.min_output_size()];
-            if let Ok(cek) = k.key.decrypt(ek.algorithm, &ek.cipher, &mut out, ek.label.as_deref()) {
-                if cek.len() == len {
-                    return Ok(cek.to_vec());
-                }
+            if let Ok(cek) = k.key.decrypt(ek.algorithm, &ek.cipher, &mut out, ek.label.as_deref())
+                && cek.len() == len
+            {
+                return Ok(cek.to_vec());
             }
         }
     }

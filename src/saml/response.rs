@@ -113,10 +113,10 @@ impl Saml {
         };
 
         let destination = if saml2 { "Destination" } else { "Recipient" };
-        if let Some(d) = resp.attribute(None, destination) {
-            if !policy.is_recipient(trim_ws(d)) {
-                return Err(SamlReason::DestinationMismatch.into());
-            }
+        if let Some(d) = resp.attribute(None, destination)
+            && !policy.is_recipient(trim_ws(d))
+        {
+            return Err(SamlReason::DestinationMismatch.into());
         }
         super::confirmation::check_in_response_to(
             policy.in_response_to,

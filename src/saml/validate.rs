@@ -86,10 +86,10 @@ impl Saml {
         let element = doc.node(node);
         let version = assertion_version(element, policy.accept_saml11)?;
         let claimed = claimed_issuer(element, version)?;
-        if let Some(expected) = response.and_then(|r| r.issuer.as_deref()) {
-            if expected != claimed {
-                return Err(SamlReason::IssuerMismatch.into());
-            }
+        if let Some(expected) = response.and_then(|r| r.issuer.as_deref())
+            && expected != claimed
+        {
+            return Err(SamlReason::IssuerMismatch.into());
         }
         let issuer = self.issuers.trusted(&claimed, ctx.now)?;
 

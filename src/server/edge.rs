@@ -82,35 +82,37 @@ pub(crate) async fn edge(
 
     // The OAuth endpoints record their decisions through an observer after the fact; in fail-closed mode a token is
     // not even attempted while the audit trail cannot take a record.
-    if method == Method::POST && path.starts_with("/oauth2/") && shared.oauth.is_some() {
-        if let Err(e) = shared.auditor.reserve() {
-            tracing::error!(target: "sluis::audit", request_id = %info.id, error = %e, "request refused: cannot audit");
-            let res = problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The service cannot record this request; try again later.",
-            );
-            return Ok(finish(
-                req.into_response(res),
-                &shared,
-                &info,
-                None,
-                cors_origin.as_ref(),
-                &route_label,
-                &method,
-                started,
-            )
-            .map_into_right_body());
-        }
+    if method == Method::POST
+        && path.starts_with("/oauth2/")
+        && shared.oauth.is_some()
+        && let Err(e) = shared.auditor.reserve()
+    {
+        tracing::error!(target: "sluis::audit", request_id = %info.id, error = %e, "request refused: cannot audit");
+        let res = problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The service cannot record this request; try again later.",
+        );
+        return Ok(finish(
+            req.into_response(res),
+            &shared,
+            &info,
+            None,
+            cors_origin.as_ref(),
+            &route_label,
+            &method,
+            started,
+        )
+        .map_into_right_body());
     }
 
     let verdict = match (&shared.limiter, PROBES.contains(&path.as_str())) {
         (Some(limiter), false) => {
             let now = Instant::now();
             let mut v = limiter.check(info.client_ip, Scope::Global, shared.bucket, now);
-            if let Some(r) = route {
-                if let Some(b) = r.bucket {
-                    v = v.stricter(limiter.check(info.client_ip, Scope::Route(r.index), b, now));
-                }
+            if let Some(r) = route
+                && let Some(b) = r.bucket
+            {
+                v = v.stricter(limiter.check(info.client_ip, Scope::Route(r.index), b, now));
             }
             Some(v)
         }

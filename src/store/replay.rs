@@ -61,10 +61,10 @@ impl ReplayCache {
         // A poisoned lock means another thread panicked mid-update; the map is still a valid map, so keep serving.
         let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
         let now = now.unix_millis();
-        if let Some(&until) = shard.entries.get(&key) {
-            if until >= now {
-                return Err(ReplayError::Replayed);
-            }
+        if let Some(&until) = shard.entries.get(&key)
+            && until >= now
+        {
+            return Err(ReplayError::Replayed);
         }
         if shard.entries.len() >= self.per_shard && !shard.entries.contains_key(&key) {
             if shard.earliest >= now {

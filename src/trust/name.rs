@@ -71,7 +71,7 @@ fn decode_string(value: der::Tlv<'_>) -> Option<String> {
         0x14 => Some(c.iter().map(|&b| char::from(b)).collect()),
         // BMPString: UCS-2 big-endian
         0x1e => {
-            if c.len() % 2 != 0 {
+            if !c.len().is_multiple_of(2) {
                 return None;
             }
             let units = c.chunks_exact(2).map(|p| p.iter().fold(0u16, |acc, &b| (acc << 8) | u16::from(b)));
@@ -79,7 +79,7 @@ fn decode_string(value: der::Tlv<'_>) -> Option<String> {
         }
         // UniversalString: UCS-4 big-endian
         0x1c => {
-            if c.len() % 4 != 0 {
+            if !c.len().is_multiple_of(4) {
                 return None;
             }
             c.chunks_exact(4)

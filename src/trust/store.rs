@@ -350,10 +350,10 @@ impl TrustStore {
     /// same certificate on every call, and parsing plus fingerprinting costs several times the signature check. Only
     /// successful parses are cached; the cache holds at most the path-cache capacity and is cleared when full.
     pub fn parse_certificate(&self, der: &[u8]) -> Result<Arc<Certificate>, TrustReason> {
-        if self.cache_capacity > 0 {
-            if let Some(hit) = self.parsed.lock().ok().and_then(|m| m.get(der).cloned()) {
-                return Ok(hit);
-            }
+        if self.cache_capacity > 0
+            && let Some(hit) = self.parsed.lock().ok().and_then(|m| m.get(der).cloned())
+        {
+            return Ok(hit);
         }
         let cert = Arc::new(Certificate::from_der(der)?);
         if self.cache_capacity > 0 {
@@ -462,10 +462,10 @@ impl TrustStore {
             from = from.max(c.not_before().unix_seconds());
             until = until.min(c.not_after().unix_seconds());
         }
-        if self.enforce_crl_next_update {
-            if let Some(next) = self.crl_min_next_update {
-                until = until.min(next.saturating_sub(1)); // webpki: expired once time >= nextUpdate
-            }
+        if self.enforce_crl_next_update
+            && let Some(next) = self.crl_min_next_update
+        {
+            until = until.min(next.saturating_sub(1)); // webpki: expired once time >= nextUpdate
         }
         Ok((from, until))
     }
