@@ -199,3 +199,55 @@ fn verify_reports_a_saml_principal() {
     assert_eq!(json["files"][0]["soap"]["fault"], "wsse:UnsupportedSecurityToken");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn saml_issuers_come_from_the_saml_section_of_the_configuration() {
+    use crate::saml::{A2, IDP, SP, holder_of_key};
+    let dir = scratch("saml-config");
+    let base = std::fs::read_to_string(config(&dir)).unwrap();
+    let pki = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pki");
+    let cfg = dir.join("with-saml.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "{base}\n[saml]\naudiences = [\"{SP}\"]\n\n[[saml.issuers]]\nentity_id = \"{IDP}\"\ncertificates = [\"{}\"]\n",
+            pki.join("leaf-rsa2048.cert.pem").display()
+        ),
+    )
+    .unwrap();
+    let assertion =
+        A2 { id: "_hok2".into(), confirmations: vec![holder_of_key("leaf-ec-p256")], ..A2::default() }
+            .signed("leaf-rsa2048");
+    let m = Msg { tokens: assertion, ..Msg::default() };
+    let str_saml = format!(
+        r#"<wsse:SecurityTokenReference xmlns:wsse="{}"><wsse:KeyIdentifier ValueType="{}">_hok2</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
+        sluis::wss::WSSE_NS,
+        sluis::wss::SAML_ID
+    );
+    let xml = crate::wss::sign_refs(
+        &m.xml(),
+        &crate::wss::key("leaf-ec-p256"),
+        &["Body-1", "TS-1"],
+        &str_saml,
+        None,
+    );
+    let file = dir.join("hok.xml");
+    std::fs::write(&file, xml).unwrap();
+    let (code, json) = verify(&cfg, "/signed", crate::wss::NOW, &[&file]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["files"][0]["soap"]["principal"]["issuer"], IDP);
+    // An issuer the section does not list is not trusted.
+    let other = dir.join("other.toml");
+    std::fs::write(
+        &other,
+        format!(
+            "{base}\n[saml]\naudiences = [\"{SP}\"]\n\n[[saml.issuers]]\nentity_id = \"https://other.example\"\nkeys = [\"{}\"]\n",
+            pki.join("leaf-rsa2048.pubkey.pem").display()
+        ),
+    )
+    .unwrap();
+    let (code, json) = verify(&other, "/signed", crate::wss::NOW, &[&file]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["files"][0]["reason"], "issuer_unknown");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -171,8 +171,23 @@ impl Config {
         match self.dir() {
             Some(dir) => {
                 self.reject_embedded()?;
-                SecurityContext::from_config(&self.wss, dir)
-                    .map_err(|e| ConfigError::new(&self.label(), "wss", e.to_string()))
+                let ctx = SecurityContext::from_config(&self.wss, dir)
+                    .map_err(|e| ConfigError::new(&self.label(), "wss", e.to_string()))?;
+                match &self.saml {
+                    None => Ok(ctx),
+                    Some(saml) => {
+                        // Loading configuration is an edge of the system: the load time decides whether SAML
+                        // metadata is still within its validUntil.
+                        let at = crate::clock::Clock::now(&crate::clock::SystemClock);
+                        let validator = saml
+                            .build(dir, *ctx.trust().policy(), at)
+                            .map_err(|e| ConfigError::new(&self.label(), "saml", e))?;
+                        Ok(ctx.with_saml(validator))
+                    }
+                }
+            }
+            None if self.saml.is_some() => {
+                Err(ConfigError::new(&self.label(), "saml", "not available in the demo configuration"))
             }
             None => self.demo_security_context(),
         }

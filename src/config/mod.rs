@@ -24,11 +24,8 @@
 //! [rate_limit]                 # per-client token buckets: RateLimitConfig
 //! [cors]                       # browser origins allowed (never "*"): CorsConfig
 //! [oauth]                      # the OAuth 2.0 authorization server: oauth::OAuthConfig (config/oauth.example.toml)
-//! [saml]                       # SAML issuers (placeholder, see below)
+//! [saml]                       # SAML token issuers and relying-party rules of the gateway: saml::SamlConfig
 //! ```
-//!
-//! **Placeholder.** `[saml]` belongs to a module being written alongside this one; until its struct is wired in here it
-//! is kept as raw TOML ([`toml::Table`]). It is the only table whose keys are not checked at load time.
 
 mod ip_range;
 mod material;
@@ -44,6 +41,7 @@ pub use sections::{
 };
 
 use crate::oauth::OAuthConfig;
+use crate::saml::SamlConfig;
 use crate::wss::WssConfig;
 
 use serde::Deserialize;
@@ -107,9 +105,9 @@ pub struct Config {
     /// The OAuth 2.0 authorization server ([`crate::oauth::OAuthConfig`]); its endpoints are mounted when present.
     #[serde(default)]
     pub oauth: Option<OAuthConfig>,
-    /// PLACEHOLDER for `crate::saml`'s issuer configuration: raw TOML until the SAML module is wired in.
+    /// SAML issuers whose assertions the gateway accepts as WS-Security tokens ([`crate::saml::SamlConfig`]).
     #[serde(default)]
-    pub saml: Option<toml::Table>,
+    pub saml: Option<SamlConfig>,
     /// Where this configuration came from; relative paths resolve against it.
     #[serde(skip)]
     source: Source,

@@ -146,7 +146,9 @@ fn relative_paths_resolve_against_the_config_directory() {
 
 #[test]
 fn placeholders_keep_their_tables() {
-    let c = parse(&format!("{MIN}[saml]\nx = 1\n")).unwrap();
+    // `[saml]` is typed: unknown keys are errors like everywhere else.
+    assert!(parse(&format!("{MIN}[saml]\nx = 1\n")).is_err());
+    let c = parse(&format!("{MIN}[saml]\naudiences = [\"https://sluis.example.org\"]\n")).unwrap();
     assert!(c.saml.is_some());
     // [oauth] is the OAuth module's own struct, unknown keys refused there too.
     let e = error(&format!("{MIN}[oauth]\nissuer = \"https://x\"\ndefault_audience = \"a\"\nbogus = 1\n"));

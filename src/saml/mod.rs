@@ -89,6 +89,7 @@
 
 mod assertion;
 mod conditions;
+mod config;
 mod confirmation;
 mod encryption;
 mod issuer;
@@ -103,6 +104,7 @@ mod validate;
 
 pub use assertion::{Attribute, AuthnStatement, NameId, SamlVersion, ValidatedAssertion};
 pub use conditions::ProxyRestriction;
+pub use config::{SamlConfig, SamlIssuerConfig, SamlMetadataConfig};
 pub use confirmation::{Confirmation, ConfirmationKey, ConfirmationMethod};
 pub use encryption::{DecryptionKey, XENC11_NS};
 pub use issuer::{IssuerRegistry, IssuerTrust, IssuerTrustBuilder};

@@ -28,7 +28,7 @@ use crate::reason::{Reason, WssReason};
 use crate::soap::{self, Envelope};
 use crate::store::ReplayError;
 use crate::trust::TrustPath;
-use crate::xml::{Document, decode_base64_binary};
+use crate::xml::{Document, NodeId, decode_base64_binary};
 use base64::Engine;
 
 /// Processes one SOAP request: checks the HTTP binding, the envelope, sluis's `wsse:Security` header and the route
@@ -157,7 +157,11 @@ fn authenticate(
     let tokens =
         Tokens { security, bsts, assertions: header.assertions.clone(), known: &ctx.known_certificates };
     let options = VerifyOptions { policy: *ctx.trust.policy(), at };
-    let sigs = signatures::verify_all(doc, ids, header, &ctx.trust, &tokens, &holder_of_key, &options)?;
+    // A reference to an assertion that did not validate resolves to why it did not, not to "no key".
+    let refused: Vec<(NodeId, Reason)> =
+        pending.iter().filter_map(|p| p.own.as_ref().err().map(|e| (p.node, *e))).collect();
+    let sigs =
+        signatures::verify_all(doc, ids, header, &ctx.trust, &tokens, &holder_of_key, &refused, &options)?;
     facts.signed_parts = signatures::check_coverage(doc, env, header, &sigs, policy)?;
     for s in &sigs {
         facts.signatures.push(signature_fact(doc, s));

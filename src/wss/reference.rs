@@ -249,6 +249,8 @@ pub(crate) struct StrKeySource<'x> {
     pub ids: &'x IdIndex,
     pub tokens: &'x Tokens<'x>,
     pub holder_of_key: &'x [HolderOfKey],
+    /// Assertions of the header that failed their own validation, with the reason.
+    pub refused_assertions: &'x [(NodeId, Reason)],
     pub signer: RefCell<Option<Signer>>,
 }
 
@@ -281,6 +283,9 @@ impl KeySource for StrKeySource<'_> {
         };
         let (target, form) = resolve(doc, self.ids, *str_node, self.tokens)?;
         if let Target::Assertion(a) = target {
+            if let Some((_, why)) = self.refused_assertions.iter().find(|(n, _)| *n == a) {
+                return Err(*why);
+            }
             let keys: Vec<TrustedKey> =
                 self.holder_of_key.iter().filter(|h| h.assertion == a).map(|h| h.key.clone()).collect();
             let token_type = self.holder_of_key.iter().find(|h| h.assertion == a).map(|h| h.token_type);

@@ -33,11 +33,19 @@ pub(crate) fn verify_all<'d, 'a>(
     store: &TrustStore,
     tokens: &Tokens<'_>,
     holder_of_key: &[HolderOfKey],
+    refused_assertions: &[(NodeId, Reason)],
     options: &VerifyOptions,
 ) -> Result<Vec<Verified<'d, 'a>>, Reason> {
     let mut out = Vec::with_capacity(header.signatures.len());
     for &sig in &header.signatures {
-        let keys = StrKeySource { store, ids, tokens, holder_of_key, signer: RefCell::new(None) };
+        let keys = StrKeySource {
+            store,
+            ids,
+            tokens,
+            holder_of_key,
+            refused_assertions,
+            signer: RefCell::new(None),
+        };
         let view = dsig::verify(doc, ids, sig, &keys, options)?;
         let signer = keys.signer.into_inner().ok_or(Reason::Internal("signature key without origin"))?;
         out.push(Verified { view, signer });
