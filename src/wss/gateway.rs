@@ -14,7 +14,7 @@
 use super::context::SecurityContext;
 use super::header::{self, SecurityHeader};
 use super::outcome::{Accepted, Rejected, SecurityFacts, SignatureFact};
-use super::reference::Tokens;
+use super::reference::{AssertionKeys, Tokens};
 use super::saml;
 use super::signatures::{self, Verified};
 use super::timestamp::{self, Timestamp};
@@ -160,8 +160,8 @@ fn authenticate(
     // A reference to an assertion that did not validate resolves to why it did not, not to "no key".
     let refused: Vec<(NodeId, Reason)> =
         pending.iter().filter_map(|p| p.own.as_ref().err().map(|e| (p.node, *e))).collect();
-    let sigs =
-        signatures::verify_all(doc, ids, header, &ctx.trust, &tokens, &holder_of_key, &refused, &options)?;
+    let assertions = AssertionKeys { holder_of_key: &holder_of_key, refused: &refused };
+    let sigs = signatures::verify_all(doc, ids, header, &ctx.trust, &tokens, assertions, &options)?;
     facts.signed_parts = signatures::check_coverage(doc, env, header, &sigs, policy)?;
     for s in &sigs {
         facts.signatures.push(signature_fact(doc, s));

@@ -242,6 +242,15 @@ pub(crate) struct HolderOfKey {
     pub token_type: TokenType,
 }
 
+/// What step 1 of SAML token processing learned about the header's assertions, for key resolution.
+#[derive(Clone, Copy)]
+pub(crate) struct AssertionKeys<'x> {
+    /// The holder-of-key keys of the assertions that validated.
+    pub holder_of_key: &'x [HolderOfKey],
+    /// The assertions that did not, with why.
+    pub refused: &'x [(NodeId, Reason)],
+}
+
 /// The [`KeySource`] of sluis's Security header: `KeyInfo` with a `SecurityTokenReference` resolves through it;
 /// any other `KeyInfo` follows the plain XML-DSig rules of the [`TrustStore`]. Records how the key was found.
 pub(crate) struct StrKeySource<'x> {

@@ -10,7 +10,7 @@
 //! [`VerifiedView`].
 
 use super::header::SecurityHeader;
-use super::reference::{HolderOfKey, Signer, StrKeySource, Tokens};
+use super::reference::{AssertionKeys, Signer, StrKeySource, Tokens};
 use crate::dsig::{self, IdIndex, VerifiedView, VerifyOptions};
 use crate::policy::{RoutePolicy, SignedPart};
 use crate::reason::{DsigReason, Reason, WssReason};
@@ -32,8 +32,7 @@ pub(crate) fn verify_all<'d, 'a>(
     header: &SecurityHeader,
     store: &TrustStore,
     tokens: &Tokens<'_>,
-    holder_of_key: &[HolderOfKey],
-    refused_assertions: &[(NodeId, Reason)],
+    assertions: AssertionKeys<'_>,
     options: &VerifyOptions,
 ) -> Result<Vec<Verified<'d, 'a>>, Reason> {
     let mut out = Vec::with_capacity(header.signatures.len());
@@ -42,8 +41,8 @@ pub(crate) fn verify_all<'d, 'a>(
             store,
             ids,
             tokens,
-            holder_of_key,
-            refused_assertions,
+            holder_of_key: assertions.holder_of_key,
+            refused_assertions: assertions.refused,
             signer: RefCell::new(None),
         };
         let view = dsig::verify(doc, ids, sig, &keys, options)?;
