@@ -5,8 +5,8 @@
 #
 # Creates the venv .venv-oauth/ when missing, builds the server (release), writes a testbed into a temporary directory
 # (tests/oauth_client/setup_testbed.py), starts the server on a free loopback port, runs pytest, stops the server.
-# Until `sluis serve` mounts the OAuth endpoints, the server is examples/oauth_server.rs (oauth::http::configure on
-# actix-web). Set SLUIS_OAUTH_SERVER to a command prefix to test another build.
+# The server is `sluis serve --config WORKDIR/config.toml` (the gateway with its [oauth] table). Set SLUIS_OAUTH_SERVER
+# to a command taking `CONFIG ADDR WORKERS` to test another build (e.g. target/release/examples/oauth_server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,7 @@ if [ ! -x "$VENV/bin/pytest" ] || ! "$VENV/bin/python" -c 'import jwt, requests,
     'requests>=2.31' 'PyJWT[crypto]>=2.8' 'signxml>=3.2' 'cryptography>=42' 'lxml>=5' 'pytest>=8'
 fi
 
-cargo build --release --locked --bin sluis --example oauth_server -q
+cargo build --release --locked --bin sluis -q
 SLUIS=target/release/sluis
 
 WORK=$(mktemp -d /tmp/sluis-oauth-client.XXXXXX)
@@ -31,10 +31,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-${SLUIS_OAUTH_SERVER:-target/release/examples/oauth_server} "$WORK/config.toml" "127.0.0.1:$PORT" 2 >"$WORK/server.log" 2>&1 &
+if [ -n "${SLUIS_OAUTH_SERVER:-}" ]; then
+  $SLUIS_OAUTH_SERVER "$WORK/config.toml" "127.0.0.1:$PORT" 2 >"$WORK/server.log" 2>&1 &
+else
+  "$SLUIS" serve --config "$WORK/config.toml" >"$WORK/server.log" 2>&1 &
+fi
 SERVER_PID=$!
 for _ in $(seq 1 100); do
-  if grep -q "listening on" "$WORK/server.log" 2>/dev/null; then break; fi
+  if grep -q "listening" "$WORK/server.log" 2>/dev/null; then break; fi
   if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log" >&2; exit 1; fi
   sleep 0.1
 done

@@ -108,7 +108,16 @@ value = "editor"
 scopes = ["write"]
 roles = ["editor"]
 '''
-    head = f'''[oauth]
+    # The gateway's own tables: this is a `sluis serve` configuration (an OAuth-only server has no [[routes]]).
+    # Rate limiting is off: the tests fire requests faster than a client would, from one address.
+    server = f'''[server]
+listen = "127.0.0.1:{port}"
+
+[rate_limit]
+enabled = false
+
+'''
+    head = server + f'''[oauth]
 issuer = "{issuer}"
 default_audience = "https://api.test"
 audiences = ["https://api2.test"]
