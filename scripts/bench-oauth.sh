@@ -10,8 +10,8 @@
 #
 #   scripts/bench-oauth.sh [RATE] [SECONDS]        (defaults: 1000 20)
 #
-# The server is examples/oauth_server.rs with 2 workers (or SLUIS_OAUTH_SERVER); wrk runs one thread on the same
-# machine, so both share the 2 cores. Prints `RESULT` lines (wrk's own summary is kept in $WORK for inspection).
+# The server is `sluis serve` (2 workers, access logs and the audit trail on, as deployed; or SLUIS_OAUTH_SERVER taking
+# `CONFIG ADDR WORKERS`); wrk runs one thread on the same machine, so both share the 2 cores. Prints `RESULT` lines (wrk's own summary is kept in $WORK for inspection).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE=${1:-1000}
@@ -25,7 +25,7 @@ if [ ! -x "$VENV/bin/pytest" ] || ! "$VENV/bin/python" -c 'import jwt, requests,
   "$VENV/bin/pip" install -q --disable-pip-version-check \
     'requests>=2.31' 'PyJWT[crypto]>=2.8' 'signxml>=3.2' 'cryptography>=42' 'lxml>=5' 'pytest>=8'
 fi
-cargo build --release --locked --bin sluis --example oauth_server -q
+cargo build --release --locked --bin sluis -q
 
 WORK=$(mktemp -d /tmp/sluis-oauth-bench.XXXXXX)
 PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -48,9 +48,13 @@ tail -n +$((RATE * SECS + 501)) "$WORK/bodies.txt" >"$WORK/bodies-max.txt"
 
 CONFIG="$WORK/config.toml"
 if [ "${OAUTH_BENCH_ALG:-RS256}" = ES256 ]; then CONFIG="$WORK/config-rotated.toml"; fi
-${SLUIS_OAUTH_SERVER:-target/release/examples/oauth_server} "$CONFIG" "127.0.0.1:$PORT" 2 >"$WORK/server.log" 2>&1 &
+if [ -n "${SLUIS_OAUTH_SERVER:-}" ]; then
+  $SLUIS_OAUTH_SERVER "$CONFIG" "127.0.0.1:$PORT" 2 >"$WORK/server.log" 2>&1 &
+else
+  target/release/sluis serve --config "$CONFIG" >"$WORK/server.log" 2>&1 &
+fi
 SERVER_PID=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$WORK/server.log" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 100); do grep -q "listening" "$WORK/server.log" 2>/dev/null && break; sleep 0.1; done
 
 SECRET=$("$VENV/bin/python" -c "import json,sys; print(json.load(open(sys.argv[1]))['secret'])" "$WORK/testbed.json")
 SVC="Basic $(printf 'svc:%s' "$SECRET" | base64 -w0)"
