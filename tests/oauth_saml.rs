@@ -391,3 +391,51 @@ fn metadata_advertises_the_saml_grant_only_when_configured() {
     let e = grant(&without, &b64url(&a2("_m1").signed("leaf-rsa2048")), Some("svc")).unwrap_err();
     assert_eq!(e.error(), OAuthError::UnsupportedGrantType);
 }
+
+/// The assertion signed by the `xmlsec1` command-line tool (libxmlsec1: an implementation independent of sluis),
+/// enveloped, exclusive C14N, RSA-SHA256, with the committed test key of `IDP`. None when xmlsec1 is not installed
+/// (then the test is skipped, unless `SLUIS_REQUIRE_ORACLES=1`).
+fn signed_by_xmlsec1(a: &A2) -> Option<String> {
+    let ok =
+        std::process::Command::new("xmlsec1").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("SLUIS_REQUIRE_ORACLES").as_deref() != Ok("1"),
+            "xmlsec1 is required but absent"
+        );
+        eprintln!("xmlsec1 absent: skipping");
+        return None;
+    }
+    let template = a.xml().replacen(
+        "</saml:Issuer>",
+        &format!(
+            r##"</saml:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#{}"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/></ds:Signature>"##,
+            a.id
+        ),
+        1,
+    );
+    let dir = std::env::temp_dir().join(format!("sluis-oauth-xmlsec1-{}-{}", std::process::id(), a.id));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("template.xml");
+    std::fs::write(&input, template).unwrap();
+    let out = std::process::Command::new("xmlsec1")
+        .args(["--sign", "--privkey-pem", &pki_path("leaf-rsa2048.key.pem"), "--id-attr:ID", "Assertion"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "xmlsec1: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn assertions_signed_by_xmlsec1_are_exchanged() {
+    let fx = fixture();
+    let Some(signed) = signed_by_xmlsec1(&a2("_xmlsec1")) else { return };
+    let token = grant(&fx, &b64url(&signed), Some("saml-portal")).expect("xmlsec1-signed assertion accepted");
+    let claims = verify(&fx, &token.access_token);
+    assert_eq!(claims["sub"], "alice@example.org");
+    // The same signed bytes with one character of the subject changed: refused.
+    let tampered = signed.replacen("alice@example.org", "alicf@example.org", 1);
+    assert_eq!(refused(grant(&fx, &b64url(&tampered), Some("saml-portal"))), "digest_mismatch");
+}
