@@ -14,11 +14,11 @@
 //! | [`trust`] | keys, pinned certificates, CA path validation (knows no XML) |
 //! | [`dsig`] | XML Signature core validation, producing a [`dsig::VerifiedView`] |
 //! | [`store`] | bounded state across requests: replay caches |
+//! | [`principal`] | who is calling: plain data, built only by the verifying modules below |
+//! | [`policy`] | per-route security rules and the decision on a principal (knows no XML) |
 //! | [`saml`] | SAML 1.1/2.0 assertion validation, read through the verified view |
-//! | [`principal`] | who is calling, built only from verified material |
 //! | [`soap`] | SOAP 1.1/1.2 envelopes and faults |
-//! | [`wss`] | the `wsse:Security` header: tokens, timestamps, signature coverage |
-//! | [`policy`] | per-route security policy and decisions |
+//! | [`wss`] | the `wsse:Security` header: tokens, timestamps, signature coverage, the gateway decision |
 //! | [`oauth`] | the OAuth 2.0 authorization server: grants, client auth, JWT access tokens |
 //! | [`audit`] | NEN 7513 audit records |
 //! | [`config`] | the TOML configuration, turned into the objects above |
@@ -43,15 +43,15 @@ pub mod dsig;
 
 pub mod store;
 
-pub mod saml;
-
 pub mod principal;
+
+pub mod policy;
+
+pub mod saml;
 
 pub mod soap;
 
 pub mod wss;
-
-pub mod policy;
 
 pub mod oauth;
 
