@@ -5,12 +5,12 @@
 //! refused document is bounded by the work up to the refusal.
 
 use super::chars::{is_name_char, is_name_start_char, is_ws, is_xml_char};
-use super::{
-    AttributeData, Document, ElementData, Limits, NamespaceDecl, NodeData, NodeId, NodeKind, XML_NAMESPACE,
-    XMLNS_NAMESPACE, XmlError,
-};
+use super::{Document, ElementData, Limits, NodeData, NodeId, NodeKind, XML_NAMESPACE, XmlError};
 use crate::reason::XmlReason;
 use std::borrow::Cow;
+
+mod markup;
+mod namespaces;
 
 /// An element whose end tag has not been seen yet.
 struct Open<'a> {
@@ -221,64 +221,6 @@ impl<'a> Parser<'a, '_> {
         }
         if !self.seen_root {
             return Err(self.err(XmlReason::NoRoot));
-        }
-        Ok(())
-    }
-
-    /// `XMLDecl ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>'`, only at the very start.
-    fn xml_decl(&mut self) -> Result<(), XmlError> {
-        if !(self.starts_with(b"<?xml") && self.peek_at(5).is_some_and(is_ws)) {
-            return Ok(());
-        }
-        self.pos += 5;
-        let mut seen = 0u8;
-        loop {
-            let had_ws = self.skip_ws();
-            if self.starts_with(b"?>") {
-                self.pos += 2;
-                break;
-            }
-            if !had_ws {
-                return Err(self.err(XmlReason::InvalidXmlDecl));
-            }
-            let name_start = self.pos;
-            while self.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
-                self.pos += 1;
-            }
-            let name = self.slice(name_start, self.pos)?;
-            self.skip_ws();
-            self.expect(b"=", "'=' in XML declaration").map_err(|_| self.err(XmlReason::InvalidXmlDecl))?;
-            self.skip_ws();
-            let quote = match self.peek() {
-                Some(q @ (b'"' | b'\'')) => q,
-                None => return Err(self.err(XmlReason::UnexpectedEof)),
-                _ => return Err(self.err(XmlReason::InvalidXmlDecl)),
-            };
-            self.pos += 1;
-            let value_start = self.pos;
-            while self.peek().is_some_and(|c| c != quote && c != b'?' && c != b'<') {
-                self.pos += 1;
-            }
-            let value = self.slice(value_start, self.pos)?;
-            if self.peek() != Some(quote) {
-                return Err(self.err(XmlReason::InvalidXmlDecl));
-            }
-            self.pos += 1;
-            // Order is fixed: version, then encoding, then standalone.
-            match (name, seen) {
-                ("version", 0) if value == "1.0" => seen = 1,
-                ("encoding", 1) => {
-                    if !value.eq_ignore_ascii_case("UTF-8") {
-                        return Err(self.err_at(XmlReason::UnsupportedEncoding, value_start));
-                    }
-                    seen = 2;
-                }
-                ("standalone", 1 | 2) if value == "yes" || value == "no" => seen = 3,
-                _ => return Err(self.err_at(XmlReason::InvalidXmlDecl, name_start)),
-            }
-        }
-        if seen == 0 {
-            return Err(self.err(XmlReason::InvalidXmlDecl));
         }
         Ok(())
     }
@@ -582,127 +524,6 @@ impl<'a> Parser<'a, '_> {
         Ok(value)
     }
 
-    fn is_ns_decl(a: &RawAttr<'_>) -> bool {
-        a.prefix == "xmlns" || (a.prefix.is_empty() && a.local == "xmlns")
-    }
-
-    /// Records the namespace declarations of the start tag just read and brings them into scope.
-    fn declare_namespaces(&mut self) -> Result<(), XmlError> {
-        for i in 0..self.raw_attrs.len() {
-            let a = &self.raw_attrs[i];
-            if !Self::is_ns_decl(a) {
-                continue;
-            }
-            let at = a.range.0 as usize;
-            let declared = if a.prefix.is_empty() { "" } else { a.local };
-            let uri: &str = &a.value;
-            // Namespaces in XML 1.0 §3: `xmlns` is never declared, `xml` only to its own namespace, neither namespace
-            // to any other prefix, and a prefix cannot be undeclared (that is Namespaces 1.1).
-            let bad = declared == "xmlns"
-                || (declared == "xml") != (uri == XML_NAMESPACE)
-                || uri == XMLNS_NAMESPACE
-                || (!declared.is_empty() && uri.is_empty());
-            if bad {
-                return Err(self.err_at(XmlReason::InvalidNamespaceDecl, at));
-            }
-            let idx = self.doc.uris.len() as u32;
-            let value = a.value.clone();
-            self.doc.uris.push(value);
-            self.doc.ns_decls.push(NamespaceDecl { prefix: declared, uri: idx });
-            self.count_node(at)?;
-            if declared != "xml" {
-                let bound = (!self.doc.uris[idx as usize].is_empty()).then_some(idx);
-                self.bindings.push(Binding { prefix: declared, uri: bound });
-                if self.bindings.len() > self.limits.max_namespaces_in_scope {
-                    return Err(self.err_at(XmlReason::NamespacesExceeded, at));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The namespace a prefix is bound to in the current scope (`""` is the default namespace).
-    fn lookup(&self, prefix: &str, at: usize) -> Result<Option<u32>, XmlError> {
-        if prefix == "xml" {
-            return Ok(Some(0));
-        }
-        if prefix == "xmlns" {
-            return Err(self.err_at(XmlReason::InvalidNamespaceDecl, at));
-        }
-        match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
-            Some(b) => Ok(b.uri),
-            None if prefix.is_empty() => Ok(None),
-            None => Err(self.err_at(XmlReason::UnboundPrefix, at)),
-        }
-    }
-
-    fn resolve_element(&self, prefix: &str, at: usize) -> Result<Option<u32>, XmlError> {
-        let ns = self.lookup(prefix, at)?;
-        if !prefix.is_empty() && ns.is_none() {
-            return Err(self.err_at(XmlReason::UnboundPrefix, at));
-        }
-        Ok(ns)
-    }
-
-    /// Moves the ordinary (non-declaration) attributes into the document, resolving their prefixes.
-    fn push_attributes(&mut self) -> Result<(), XmlError> {
-        for i in 0..self.raw_attrs.len() {
-            let a = &self.raw_attrs[i];
-            if Self::is_ns_decl(a) {
-                continue;
-            }
-            let at = a.range.0 as usize;
-            // Unprefixed attributes are in no namespace (Namespaces in XML 1.0 §6.2).
-            let ns = if a.prefix.is_empty() {
-                None
-            } else {
-                Some(self.lookup(a.prefix, at)?.ok_or(self.err_at(XmlReason::UnboundPrefix, at))?)
-            };
-            let data = AttributeData {
-                prefix: a.prefix,
-                local: a.local,
-                ns,
-                value: a.value.clone(),
-                range: a.range,
-            };
-            self.doc.attrs.push(data);
-            self.count_node(at)?;
-        }
-        Ok(())
-    }
-
-    /// XML 1.0 §3.1 (unique qualified names) and Namespaces §6.3 (unique expanded names) for the tag just read.
-    fn check_duplicates(&self, tag_start: usize, attrs_start: usize) -> Result<(), XmlError> {
-        let attrs = &self.raw_attrs;
-        let dup_qname = if attrs.len() <= 16 {
-            attrs.iter().enumerate().any(|(i, a)| attrs[..i].iter().any(|b| b.qname == a.qname))
-        } else {
-            let mut names: Vec<&str> = attrs.iter().map(|a| a.qname).collect();
-            names.sort_unstable();
-            names.windows(2).any(|w| w[0] == w[1])
-        };
-        if dup_qname {
-            return Err(self.err_at(XmlReason::DuplicateAttribute, tag_start));
-        }
-        let pushed = self.doc.attrs.get(attrs_start..).unwrap_or_default();
-        let doc = &self.doc;
-        fn expanded<'x>(doc: &'x Document<'_>, a: &'x AttributeData<'_>) -> (Option<&'x str>, &'x str) {
-            (a.ns.map(|i| doc.uri(i)), a.local)
-        }
-        let expanded = |a| expanded(doc, a);
-        let dup_expanded = if pushed.len() <= 16 {
-            pushed.iter().enumerate().any(|(i, a)| pushed[..i].iter().any(|b| expanded(a) == expanded(b)))
-        } else {
-            let mut names: Vec<(Option<&str>, &str)> = pushed.iter().map(expanded).collect();
-            names.sort_unstable();
-            names.windows(2).any(|w| w[0] == w[1])
-        };
-        if dup_expanded {
-            return Err(self.err_at(XmlReason::DuplicateAttribute, tag_start));
-        }
-        Ok(())
-    }
-
     fn end_tag(&mut self) -> Result<(), XmlError> {
         let start = self.pos;
         self.pos += 2;
@@ -724,100 +545,6 @@ impl<'a> Parser<'a, '_> {
         node.subtree_end = last;
         self.bindings.truncate(open.bindings_len);
         Ok(())
-    }
-
-    /// `Comment ::= '<!--' ((Char - '-') | ('-' (Char - '-')))* '-->'`
-    fn comment(&mut self) -> Result<(), XmlError> {
-        let start = self.pos;
-        self.pos += 4;
-        let content = self.delimited(b"--")?;
-        self.pos += 2;
-        if self.peek() != Some(b'>') {
-            return Err(self.err(XmlReason::Malformed("'--' inside a comment")));
-        }
-        self.pos += 1;
-        self.add_node(NodeKind::Comment(content), start, self.pos)?;
-        Ok(())
-    }
-
-    /// `CDSect ::= '<![CDATA[' (Char* - (Char* ']]>' Char*)) ']]>'`, kept as a text node marked `cdata`.
-    fn cdata(&mut self) -> Result<(), XmlError> {
-        let start = self.pos;
-        if self.stack.len() == 1 {
-            return Err(self.err(XmlReason::TextOutsideRoot));
-        }
-        self.pos += 9;
-        let text = self.delimited(b"]]>")?;
-        self.pos += 3;
-        self.add_node(NodeKind::Text { text, cdata: true }, start, self.pos)?;
-        Ok(())
-    }
-
-    /// `PI ::= '<?' PITarget (S (Char* - (Char* '?>' Char*)))? '?>'`
-    fn pi(&mut self) -> Result<(), XmlError> {
-        let start = self.pos;
-        self.pos += 2;
-        let (target, prefix, _) = self.qname()?;
-        if !prefix.is_empty() {
-            // Namespaces in XML 1.0 §7: PI targets contain no colons.
-            return Err(self.err_at(XmlReason::InvalidName, start));
-        }
-        if target.eq_ignore_ascii_case("xml") {
-            return Err(self.err_at(XmlReason::InvalidXmlDecl, start));
-        }
-        let data = if self.starts_with(b"?>") {
-            Cow::Borrowed("")
-        } else {
-            if !self.skip_ws() {
-                return Err(self.err(XmlReason::Malformed("white space after PI target")));
-            }
-            self.delimited(b"?>")?
-        };
-        self.pos += 2;
-        self.add_node(NodeKind::Pi { target, data }, start, self.pos)?;
-        Ok(())
-    }
-
-    /// Reads characters up to (not including) `end`, normalizing line ends and checking characters; the cursor is left
-    /// on `end`.
-    fn delimited(&mut self, end: &[u8]) -> Result<Cow<'a, str>, XmlError> {
-        let start = self.pos;
-        let mut owned: Option<String> = None;
-        let mut seg = start;
-        loop {
-            self.skip_ordinary(IN_DELIMITED);
-            if self.starts_with(end) {
-                break;
-            }
-            match self.peek() {
-                None => return Err(self.err(XmlReason::UnexpectedEof)),
-                Some(b'\r') => {
-                    let buf = owned.get_or_insert_with(String::new);
-                    buf.push_str(self.slice(seg, self.pos)?);
-                    buf.push('\n');
-                    self.pos += 1;
-                    if self.peek() == Some(b'\n') {
-                        self.pos += 1;
-                    }
-                    seg = self.pos;
-                }
-                Some(0xEF) => {
-                    self.check_ef()?;
-                    self.pos += 1;
-                }
-                Some(c) if c < 0x20 && c != b'\t' && c != b'\n' => {
-                    return Err(self.err(XmlReason::InvalidChar));
-                }
-                Some(_) => self.pos += 1,
-            }
-        }
-        Ok(match owned {
-            Some(mut buf) => {
-                buf.push_str(self.slice(seg, self.pos)?);
-                Cow::Owned(buf)
-            }
-            None => Cow::Borrowed(self.slice(start, self.pos)?),
-        })
     }
 
     fn count_node(&self, at: usize) -> Result<(), XmlError> {
