@@ -36,10 +36,11 @@ if ! "$PY" -c 'import lxml, sys; sys.exit(lxml.__version__ != "5.3.2")' >/dev/nu
   "$VENV/bin/pip" install -q --no-binary lxml lxml==5.3.2
 fi
 if ! "$PY" -c 'import xmlsec, lxml.etree as e; assert e.LIBXML_VERSION == xmlsec.get_libxml_version()' >/dev/null 2>&1; then
-  "$VENV/bin/pip" install -q --no-cache-dir --no-build-isolation --no-binary xmlsec --force-reinstall xmlsec==1.3.14
+  # --no-deps: a forced reinstall would otherwise replace the source-built lxml with a binary wheel (own libxml2).
+  "$VENV/bin/pip" install -q --no-cache-dir --no-build-isolation --no-binary xmlsec --force-reinstall --no-deps xmlsec==1.3.14
 fi
 if ! "$PY" -c 'import zeep, sys; sys.exit(zeep.__version__ != "4.3.3")' >/dev/null 2>&1; then
-  "$VENV/bin/pip" install -q zeep==4.3.3
+  "$VENV/bin/pip" install -q --no-binary lxml zeep==4.3.3
 fi
 "$PY" -c 'import lxml.etree as e, xmlsec; assert e.LIBXML_VERSION == xmlsec.get_libxml_version(), "lxml & xmlsec libxml2 mismatch"'
 

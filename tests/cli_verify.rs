@@ -124,3 +124,39 @@ fn usage_errors_exit_2() {
     assert_eq!(sluis(&["verify"]).0, 2);
     assert_eq!(sluis(&["verify", "--no-such-flag", "x"]).0, 2);
 }
+
+#[test]
+fn saml_documents_are_validated_with_saml_rules_when_issuers_are_given() {
+    use crate::saml::{A2, ACS, IDP, NOW, SP, response};
+    let dir = std::env::temp_dir().join(format!("sluis-cli-saml-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("response.xml");
+    std::fs::write(&good, response(&A2::default().signed("leaf-rsa2048"), "")).unwrap();
+    let evil = dir.join("evil-subject.xml");
+    let forged = A2 { name_id: "mallory@example.org".into(), ..A2::default() }.signed("leaf-rsa3072");
+    std::fs::write(&evil, response(&forged, "")).unwrap();
+    let cert = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pki/leaf-rsa2048.cert.pem");
+    let issuer = format!("{IDP}={}", cert.display());
+    let (code, v) = json(&[
+        "--saml-issuer",
+        &issuer,
+        "--saml-audience",
+        SP,
+        "--saml-recipient",
+        ACS,
+        "--at",
+        NOW,
+        good.to_str().unwrap(),
+        evil.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{v}");
+    let ok = &v["files"][0];
+    assert_eq!(ok["verdict"], "valid", "{ok}");
+    assert_eq!(ok["saml"]["subject"], "alice@example.org");
+    assert_eq!(ok["saml"]["issuer"], IDP);
+    assert_eq!(ok["saml"]["confirmations"][0], "bearer");
+    // Signed, but with a key that is not the issuer's.
+    assert_eq!(v["files"][1]["verdict"], "invalid");
+    assert_eq!(v["files"][1]["reason"], "signature_invalid");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -29,6 +29,55 @@ pub(crate) struct FileReport {
     /// For a SOAP envelope: what the gateway decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub soap: Option<SoapReport>,
+    /// For a SAML Response or Assertion validated with SAML rules: what the assertion says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saml: Option<SamlReport>,
+}
+
+/// A SAML assertion that passed validation: the claims sluis would act on.
+#[derive(Debug, Serialize)]
+pub(crate) struct SamlReport {
+    pub version: &'static str,
+    pub id: String,
+    pub issuer: String,
+    pub subject: String,
+    pub subject_format: Option<String>,
+    pub not_on_or_after: String,
+    pub audiences: Vec<String>,
+    pub confirmations: Vec<&'static str>,
+    pub attributes: Vec<(String, Vec<String>)>,
+    pub signed_by: String,
+    pub encrypted: bool,
+}
+
+impl SamlReport {
+    pub(crate) fn new(a: &crate::saml::ValidatedAssertion) -> Self {
+        use crate::saml::{ConfirmationMethod, SamlVersion};
+        SamlReport {
+            version: match a.version() {
+                SamlVersion::V1_1 => "1.1",
+                SamlVersion::V2_0 => "2.0",
+            },
+            id: a.id().to_owned(),
+            issuer: a.issuer().to_owned(),
+            subject: a.subject().value.clone(),
+            subject_format: a.subject().format.clone(),
+            not_on_or_after: a.expires().to_rfc3339(),
+            audiences: a.audiences().to_vec(),
+            confirmations: a
+                .confirmations()
+                .iter()
+                .map(|c| match c.method() {
+                    ConfirmationMethod::Bearer => "bearer",
+                    ConfirmationMethod::HolderOfKey => "holder-of-key",
+                    ConfirmationMethod::SenderVouches => "sender-vouches",
+                })
+                .collect(),
+            attributes: a.attributes().iter().map(|at| (at.name.clone(), at.values.clone())).collect(),
+            signed_by: a.signing_key().subject().into_owned(),
+            encrypted: a.was_encrypted(),
+        }
+    }
 }
 
 /// The gateway's verdict on a SOAP envelope.
@@ -190,6 +239,18 @@ pub(crate) fn render_text(reports: &[FileReport]) -> String {
                 out.push_str(&format!("{}: {} ({code}{detail})\n", r.file, r.verdict));
             }
             _ => out.push_str(&format!("{}: {}\n", r.file, r.verdict)),
+        }
+        if let Some(a) = &r.saml {
+            out.push_str(&format!(
+                "  SAML {} assertion {} from {}: subject {} (confirmations: {}), valid until {}, signed by {}\n",
+                a.version,
+                a.id,
+                a.issuer,
+                a.subject,
+                a.confirmations.join(", "),
+                a.not_on_or_after,
+                a.signed_by
+            ));
         }
         for s in &r.signatures {
             match (&s.key, s.reason) {

@@ -10,10 +10,15 @@
 //! route policy). Offline there is no HTTP request: the content type is the one the envelope's version requires, the
 //! `SOAPAction` is empty, and the transport counts as local (a route that allows `PasswordText` gets it). One run shares
 //! one replay cache, so a UsernameToken nonce (or a signed message) repeated across files is a replay. SAML assertion
-//! tokens are validated with the issuers, audiences and recipients of `--saml-issuer`/`--saml-audience`/
-//! `--saml-recipient` (the configuration file has no SAML section yet); without them they are `saml_not_available`.
+//! tokens are validated with the `[saml]` section of the configuration, or the issuers, audiences and recipients of
+//! `--saml-issuer`/`--saml-audience`/`--saml-recipient`; without either they are `saml_not_available`. With SAML
+//! configured, a file whose document element is a SAML `Response` or `Assertion` is validated with every SAML rule
+//! (issuer trust, signature placement, conditions, audience, subject confirmation) and the report says what the
+//! assertion claims.
 
-use super::output::{FileReport, Format, SignatureReport, SoapReport, detail, element_path, render_text};
+use super::output::{
+    FileReport, Format, SamlReport, SignatureReport, SoapReport, detail, element_path, render_text,
+};
 use super::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use crate::clock::{Clock, DateTime, SystemClock};
 use crate::dsig::{self, DSIG_NS, IdIndex, IdPolicy, VerifyOptions};
@@ -112,9 +117,10 @@ pub(crate) fn run(args: &Args) -> u8 {
             }
         };
         let name = file.display().to_string();
-        let report = match envelope_version(&bytes, &limits) {
-            Some(v) => process_envelope(&name, &bytes, v, &ctx, &route_policy, route.as_deref(), at),
-            None => verify_bytes(&name, &bytes, ctx.trust(), &limits, &options),
+        let report = match (envelope_version(&bytes, &limits), ctx.saml()) {
+            (Some(v), _) => process_envelope(&name, &bytes, v, &ctx, &route_policy, route.as_deref(), at),
+            (None, Some(saml)) if is_saml_document(&bytes, &limits) => validate_saml(&name, &bytes, saml, at),
+            (None, _) => verify_bytes(&name, &bytes, ctx.trust(), &limits, &options),
         };
         reports.push(report);
     }
@@ -160,7 +166,7 @@ fn gateway(args: &Args) -> Result<(SecurityContext, RoutePolicy, Option<String>)
     Ok((ctx, route.map(|r| r.policy.clone()).unwrap_or_default(), route.map(|r| r.path.clone())))
 }
 
-/// Adds SAML validation when `--saml-issuer` is given (the configuration has no SAML section yet).
+/// Adds SAML validation when `--saml-issuer` is given (replacing a `[saml]` section of the configuration).
 fn with_saml(args: &Args, ctx: SecurityContext) -> Result<SecurityContext, String> {
     if args.saml_issuer.is_empty() {
         return Ok(ctx);
@@ -198,6 +204,36 @@ fn envelope_version(bytes: &[u8], limits: &Limits) -> Option<SoapVersion> {
         .flatten()
 }
 
+/// Is the document element a SAML 2.0/1.1 `Response` or `Assertion`?
+fn is_saml_document(bytes: &[u8], limits: &Limits) -> bool {
+    use crate::dsig::{SAML1_NS, SAML1P_NS, SAML2_NS, SAML2P_NS};
+    Document::parse(bytes, limits).is_ok_and(|doc| {
+        let r = doc.root_element();
+        r.is(SAML2P_NS, "Response")
+            || r.is(SAML1P_NS, "Response")
+            || r.is(SAML2_NS, "Assertion")
+            || r.is(SAML1_NS, "Assertion")
+    })
+}
+
+/// Validates a SAML Response or Assertion with every SAML rule (issuer trust, signature placement, conditions,
+/// audience, confirmation), as a relying party with the configured audiences and recipients would.
+fn validate_saml(name: &str, bytes: &[u8], saml: &Saml, at: DateTime) -> FileReport {
+    let (verdict, reason, report) = match saml.validate_document(bytes, &crate::saml::Context::at(at)) {
+        Ok(a) => ("valid", None, Some(SamlReport::new(&a))),
+        Err(r) => ("invalid", Some(r), None),
+    };
+    FileReport {
+        file: name.to_owned(),
+        verdict,
+        reason: reason.map(|r| r.code()),
+        detail: reason.as_ref().and_then(detail),
+        signatures: Vec::new(),
+        soap: None,
+        saml: report,
+    }
+}
+
 /// Runs a SOAP envelope through the gateway, as the server would for a request to the route.
 fn process_envelope(
     name: &str,
@@ -221,6 +257,7 @@ fn process_envelope(
         detail: reason.as_ref().and_then(detail),
         signatures: Vec::new(),
         soap: Some(soap),
+        saml: None,
     }
 }
 
@@ -270,6 +307,7 @@ fn verify_bytes(
         detail: detail(&reason),
         signatures: Vec::new(),
         soap: None,
+        saml: None,
     };
     let doc = match Document::parse(bytes, limits) {
         Ok(d) => d,
@@ -302,5 +340,6 @@ fn verify_bytes(
         detail: first_refusal.as_ref().and_then(detail),
         signatures: reports,
         soap: None,
+        saml: None,
     }
 }

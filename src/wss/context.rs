@@ -94,6 +94,11 @@ impl SecurityContext {
     pub fn trust(&self) -> &TrustStore {
         &self.trust
     }
+
+    /// The SAML validator for assertion tokens, when one is configured.
+    pub fn saml(&self) -> Option<&Saml> {
+        self.saml.as_ref()
+    }
 }
 
 impl SecurityContextBuilder {
