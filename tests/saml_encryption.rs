@@ -291,3 +291,34 @@ fn xmlsec1_encrypted_assertion() {
     assert_eq!(a.subject().value, "xmlsec-user@example.org");
     assert_eq!(a.signing_key().public_key(), key("leaf-rsa3072").public_key());
 }
+
+/// `sluis verify --saml-decryption-key`: an encrypted Response validated from the command line.
+#[test]
+fn verify_cli_decrypts_encrypted_assertions() {
+    use crate::saml::{ACS, NOW, SP};
+    let dir = std::env::temp_dir().join(format!("sluis-cli-enc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("encrypted.xml");
+    std::fs::write(&file, response(&encrypt(&signed_assertion(), Enc::default()), "")).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let issuer = format!("{IDP}={}", root.join("testdata/pki/leaf-rsa2048.cert.pem").display());
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sluis"))
+            .args(["verify", "--format", "json", "--at", NOW, "--saml-issuer", &issuer])
+            .args(["--saml-audience", SP, "--saml-recipient", ACS])
+            .args(extra)
+            .arg(&file)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), v)
+    };
+    let key = root.join("testdata/pki/leaf-rsa2048.key.pem");
+    let (code, v) = run(&["--saml-decryption-key", key.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["files"][0]["saml"]["encrypted"], true);
+    assert_eq!(v["files"][0]["saml"]["subject"], "alice@example.org");
+    let (code, v) = run(&[]);
+    assert_eq!(code, 1, "{v}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

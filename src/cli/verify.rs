@@ -24,7 +24,7 @@ use crate::clock::{Clock, DateTime, SystemClock};
 use crate::dsig::{self, DSIG_NS, IdIndex, IdPolicy, VerifyOptions};
 use crate::policy::RoutePolicy;
 use crate::reason::{DsigReason, Reason};
-use crate::saml::{IssuerRegistry, IssuerTrust, Saml, SamlPolicy};
+use crate::saml::{DecryptionKey, IssuerRegistry, IssuerTrust, Saml, SamlPolicy};
 use crate::soap::SoapVersion;
 use crate::store::ReplayCache;
 use crate::trust::{KeyPolicy, TrustStore, pem};
@@ -53,6 +53,9 @@ pub(crate) struct Args {
     /// A URL assertions are presented at (bearer `Recipient`). Repeatable.
     #[arg(long = "saml-recipient", value_name = "URL")]
     saml_recipient: Vec<String>,
+    /// Our RSA private key (PEM) for `EncryptedAssertion`s (RSA-OAEP key transport, AES-GCM).
+    #[arg(long = "saml-decryption-key", value_name = "FILE", requires = "saml_issuer")]
+    saml_decryption_key: Option<PathBuf>,
     /// Trust this certificate or public key (PEM or DER). Repeatable.
     #[arg(long = "trust", value_name = "FILE")]
     trust: Vec<PathBuf>,
@@ -187,7 +190,12 @@ fn with_saml(args: &Args, ctx: SecurityContext) -> Result<SecurityContext, Strin
         registry.add(issuer.build()).map_err(|e| format!("--saml-issuer {entity}: {e}"))?;
     }
     let policy = SamlPolicy::new(args.saml_audience.clone(), args.saml_recipient.clone());
-    let saml = Saml::new(Arc::new(registry), policy, Arc::new(ReplayCache::new(SAML_REPLAY_CAPACITY)));
+    let mut saml = Saml::new(Arc::new(registry), policy, Arc::new(ReplayCache::new(SAML_REPLAY_CAPACITY)));
+    if let Some(path) = &args.saml_decryption_key {
+        let pem = pem::read_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let key = DecryptionKey::from_pem(&pem).map_err(|e| format!("{}: {e}", path.display()))?;
+        saml = saml.with_decryption_key(key);
+    }
     Ok(ctx.with_saml(saml))
 }
 

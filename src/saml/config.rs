@@ -10,6 +10,7 @@
 //! accept_saml11        = true
 //! want_assertions_signed = false
 //! replay_cache_capacity  = 100000
+//! decryption_key = "sp-encryption.key.pem"   # for EncryptedAssertion (RSA-OAEP + AES-GCM)
 //!
 //! [[saml.issuers]]
 //! entity_id    = "https://idp.example.org/saml2"
@@ -56,6 +57,9 @@ pub struct SamlConfig {
     /// Bounded replay cache for one-time-use assertions.
     #[serde(default = "default_replay_capacity")]
     pub replay_cache_capacity: usize,
+    /// Our RSA private key (PEM) for `EncryptedAssertion`s.
+    #[serde(default)]
+    pub decryption_key: Option<PathBuf>,
     /// Issuers with pinned keys or CAs.
     #[serde(default)]
     pub issuers: Vec<SamlIssuerConfig>,
@@ -153,7 +157,14 @@ impl SamlConfig {
         policy.accept_saml11 = self.accept_saml11;
         policy.want_assertions_signed = self.want_assertions_signed;
         let replay = Arc::new(ReplayCache::new(self.replay_cache_capacity));
-        Ok(Saml::new(Arc::new(registry), policy, replay))
+        let mut saml = Saml::new(Arc::new(registry), policy, replay);
+        if let Some(p) = &self.decryption_key {
+            let pem = pem::read_file(&base_dir.join(p)).map_err(|e| format!("saml.decryption_key: {e}"))?;
+            let key =
+                super::DecryptionKey::from_pem(&pem).map_err(|e| format!("saml.decryption_key: {e}"))?;
+            saml = saml.with_decryption_key(key);
+        }
+        Ok(saml)
     }
 }
 
