@@ -194,6 +194,7 @@ roles = ["clinician"]
                 content_type: Some("application/x-www-form-urlencoded"),
                 authorization: auth.as_deref(),
                 body: body.as_bytes(),
+                origin: None,
             })
         }
 
@@ -207,6 +208,7 @@ roles = ["clinician"]
                         content_type: Some("application/x-www-form-urlencoded"),
                         authorization: Some(&auth),
                         body: body.as_bytes(),
+                        origin: None,
                     },
                     self.now(),
                 )
@@ -222,6 +224,7 @@ roles = ["clinician"]
                     content_type: Some("application/x-www-form-urlencoded"),
                     authorization: Some(&auth),
                     body: body.as_bytes(),
+                    origin: None,
                 },
                 self.now(),
             )
@@ -419,6 +422,7 @@ fn client_authentication_failures() {
         content_type: Some("application/x-www-form-urlencoded"),
         authorization: Some("Basic !!!"),
         body: cc.as_bytes(),
+        origin: None,
     });
     assert_refused(bad, OAuthReason::ClientBasicMalformed, OAuthError::InvalidClient);
 }
@@ -461,6 +465,7 @@ fn request_format_refusals() {
         content_type: Some("application/json"),
         authorization: None,
         body: b"{}",
+        origin: None,
     });
     assert_refused(json, OAuthReason::RequestContentType, OAuthError::InvalidRequest);
     let big = format!("grant_type=client_credentials&x={}", "a".repeat(300 * 1024));
@@ -889,6 +894,7 @@ fn introspection_rights_revocation_and_disabled_clients() {
             content_type: Some("application/x-www-form-urlencoded"),
             authorization: None,
             body: format!("token={t}").as_bytes(),
+            origin: None,
         },
         fx.now(),
     );

@@ -110,6 +110,7 @@ fn grant(fx: &Fixture, assertion: &str, client: Option<&str>) -> Result<IssuedTo
             content_type: Some("application/x-www-form-urlencoded"),
             authorization: auth.as_deref(),
             body: body.as_bytes(),
+            origin: None,
         },
         now(),
     )
@@ -177,6 +178,7 @@ fn saml2_bearer_grant_issues_a_mapped_token() {
                 content_type: Some("application/x-www-form-urlencoded"),
                 authorization: Some(&auth),
                 body: body.as_bytes(),
+                origin: None,
             },
             now(),
         )
@@ -310,6 +312,7 @@ fn client_bindings_and_public_clients() {
                 content_type: Some("application/x-www-form-urlencoded"),
                 authorization: None,
                 body: body.as_bytes(),
+                origin: None,
             },
             now(),
         )
@@ -325,6 +328,7 @@ fn client_bindings_and_public_clients() {
                 content_type: Some("application/x-www-form-urlencoded"),
                 authorization: None,
                 body: body.as_bytes(),
+                origin: None,
             },
             now(),
         )
@@ -348,6 +352,7 @@ fn saml_client_authentication() {
         content_type: Some("application/x-www-form-urlencoded"),
         authorization: None,
         body: body.as_bytes(),
+        origin: None,
     };
     let t = fx.server.token_at(&input, now()).unwrap();
     assert_eq!((t.client_id.as_str(), t.principal.subject()), ("saml-client", "saml-client"));
@@ -373,6 +378,7 @@ fn saml_client_authentication() {
                 content_type: Some("application/x-www-form-urlencoded"),
                 authorization: None,
                 body: body.as_bytes(),
+                origin: None,
             },
             now(),
         )

@@ -810,7 +810,10 @@ scopes = ["read"]
     assert!(
         lines.iter().any(|l| l.contains("\"kind\":\"oauth.token\"")
             && l.contains("\"client_id\":\"svc\"")
-            && l.contains("\"verdict\":\"accepted\"")),
+            && l.contains("\"verdict\":\"accepted\"")
+            // NEN 7513 "from where": the client address and the request id the edge determined.
+            && l.contains("\"client_ip\":\"127.0.0.1\"")
+            && l.contains("\"request_id\":")),
         "{lines:#?}"
     );
     assert!(

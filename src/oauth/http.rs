@@ -18,6 +18,7 @@
 
 use std::sync::Arc;
 
+use actix_web::HttpMessage as _;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::{self, Bytes, BytesMut};
@@ -90,12 +91,14 @@ async fn handle<T: Send + 'static>(
     };
     let content_type = header_str(&req, header::CONTENT_TYPE).map(str::to_owned);
     let authorization = header_str(&req, header::AUTHORIZATION).map(str::to_owned);
+    let origin = req.extensions().get::<super::Origin>().cloned();
     let srv = server.clone().into_inner();
     let out = web::block(move || {
         let input = HttpInput {
             content_type: content_type.as_deref(),
             authorization: authorization.as_deref(),
             body: &body,
+            origin: origin.as_ref(),
         };
         f(&srv, &input)
     })

@@ -93,6 +93,18 @@ pub struct HttpInput<'a> {
     pub authorization: Option<&'a str>,
     /// The body (the HTTP layer bounds it before reading it whole).
     pub body: &'a [u8],
+    /// Where the request came from, when an HTTP edge determined it (for the audit record's "from where").
+    pub origin: Option<&'a Origin>,
+}
+
+/// Where a request came from, as the HTTP edge determined it (client address after trusted proxies, request id), for
+/// the audit record (NEN 7513: "from where"). The server puts one in each request's extensions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The client address.
+    pub client_ip: Option<std::net::IpAddr>,
+    /// The request id (also returned as `X-Request-Id`).
+    pub request_id: Option<String>,
 }
 
 /// State that outlives a configuration: survives [`AuthorizationServer::reload`].
@@ -109,11 +121,18 @@ pub struct Shared {
 /// Notified of what the endpoints decided, for audit (the server wires it to [`crate::audit`]).
 pub trait Observer: Send + Sync {
     /// A token was issued.
-    fn token_issued(&self, _token: &IssuedToken, _grant: GrantType, _method: AuthMethod) {}
+    fn token_issued(
+        &self,
+        _token: &IssuedToken,
+        _grant: GrantType,
+        _method: AuthMethod,
+        _origin: Option<&Origin>,
+    ) {
+    }
     /// A token, introspection or revocation request was refused.
-    fn refused(&self, _endpoint: &'static str, _refusal: &Refusal) {}
+    fn refused(&self, _endpoint: &'static str, _refusal: &Refusal, _origin: Option<&Origin>) {}
     /// A token was revoked.
-    fn token_revoked(&self, _jti: &str, _client_id: &str) {}
+    fn token_revoked(&self, _jti: &str, _client_id: &str, _origin: Option<&Origin>) {}
 }
 
 /// What the gateway asks for when a route with `exchange = true` forwards an authenticated SOAP call (issue 4, "the
@@ -222,13 +241,13 @@ impl AuthorizationServer {
         match grants::token(&reg, &self.shared, input, now) {
             Ok((issued, grant, method)) => {
                 if let Some(o) = observer.as_ref() {
-                    o.token_issued(&issued, grant, method);
+                    o.token_issued(&issued, grant, method, input.origin);
                 }
                 Ok(issued)
             }
             Err(refusal) => {
                 if let Some(o) = observer.as_ref() {
-                    o.refused("token", &refusal);
+                    o.refused("token", &refusal, input.origin);
                 }
                 Err(refusal)
             }
@@ -240,7 +259,7 @@ impl AuthorizationServer {
         let reg = self.registry.load();
         let out = introspect::introspect(&reg, &self.shared, input, now);
         if let (Err(r), Some(o)) = (&out, self.observer.load().as_ref()) {
-            o.refused("introspect", r);
+            o.refused("introspect", r, input.origin);
         }
         out
     }
@@ -252,14 +271,14 @@ impl AuthorizationServer {
         match introspect::revoke(&reg, &self.shared, input, now) {
             Ok(Some((jti, client_id))) => {
                 if let Some(o) = observer.as_ref() {
-                    o.token_revoked(&jti, &client_id);
+                    o.token_revoked(&jti, &client_id, input.origin);
                 }
                 Ok(())
             }
             Ok(None) => Ok(()),
             Err(r) => {
                 if let Some(o) = observer.as_ref() {
-                    o.refused("revoke", &r);
+                    o.refused("revoke", &r, input.origin);
                 }
                 Err(r)
             }

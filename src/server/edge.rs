@@ -34,6 +34,8 @@ pub(crate) async fn edge(
     };
     let info = request_info(&req, &shared);
     req.extensions_mut().insert(info.clone());
+    req.extensions_mut()
+        .insert(crate::oauth::Origin { client_ip: Some(info.client_ip), request_id: Some(info.id.clone()) });
     let path = req.path().to_owned();
     let route = shared.route(&path);
     let route_label = route.map_or("-", |r| r.path.as_str()).to_owned();

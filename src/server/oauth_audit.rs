@@ -7,7 +7,7 @@
 use crate::audit::{Auditor, Event, EventKind, Outcome, Verdict, Who};
 use crate::clock::Clock;
 use crate::oauth::config::{AuthMethod, GrantType};
-use crate::oauth::{IssuedToken, Observer, Refusal};
+use crate::oauth::{IssuedToken, Observer, Origin, Refusal};
 use std::sync::Arc;
 
 pub(crate) struct AuditObserver {
@@ -16,7 +16,11 @@ pub(crate) struct AuditObserver {
 }
 
 impl AuditObserver {
-    fn record(&self, event: Event) {
+    fn record(&self, mut event: Event, origin: Option<&Origin>) {
+        if let Some(o) = origin {
+            event.from.client_ip = o.client_ip;
+            event.from.request_id.clone_from(&o.request_id);
+        }
         if let Err(e) = self.auditor.record(event) {
             tracing::error!(target: "sluis::audit", error = %e, "OAuth audit record lost");
         }
@@ -24,7 +28,13 @@ impl AuditObserver {
 }
 
 impl Observer for AuditObserver {
-    fn token_issued(&self, token: &IssuedToken, grant: GrantType, method: AuthMethod) {
+    fn token_issued(
+        &self,
+        token: &IssuedToken,
+        grant: GrantType,
+        method: AuthMethod,
+        origin: Option<&Origin>,
+    ) {
         let mut ev = Event::new(EventKind::OAuthToken, self.clock.now(), Verdict::Accepted);
         ev.who = Who { client_id: Some(token.client_id.clone()), ..Who::from_principal(&token.principal) };
         ev.what.endpoint = Some("/oauth2/token".into());
@@ -32,10 +42,10 @@ impl Observer for AuditObserver {
         ev.what.message_id = Some(token.jti.clone());
         ev.what.upstream = Some(token.audience.join(" "));
         ev.outcome.http_status = Some(200);
-        self.record(ev);
+        self.record(ev, origin);
     }
 
-    fn refused(&self, endpoint: &'static str, refusal: &Refusal) {
+    fn refused(&self, endpoint: &'static str, refusal: &Refusal, origin: Option<&Origin>) {
         let kind = match endpoint {
             e if e.contains("introspect") => EventKind::OAuthIntrospect,
             e if e.contains("revoke") => EventKind::OAuthRevoke,
@@ -50,15 +60,15 @@ impl Observer for AuditObserver {
             http_status: Some(refusal.status()),
             ..Outcome::new(Verdict::Refused)
         };
-        self.record(ev);
+        self.record(ev, origin);
     }
 
-    fn token_revoked(&self, jti: &str, client_id: &str) {
+    fn token_revoked(&self, jti: &str, client_id: &str, origin: Option<&Origin>) {
         let mut ev = Event::new(EventKind::OAuthRevoke, self.clock.now(), Verdict::Accepted);
         ev.who.client_id = Some(client_id.to_owned());
         ev.what.endpoint = Some("/oauth2/revoke".into());
         ev.what.message_id = Some(jti.to_owned());
         ev.outcome.http_status = Some(200);
-        self.record(ev);
+        self.record(ev, origin);
     }
 }
