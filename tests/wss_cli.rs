@@ -154,17 +154,15 @@ fn verify_runs_envelopes_through_the_gateway() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn verify_reports_a_saml_principal() {
-    use crate::saml::{A2, IDP, SP, holder_of_key};
-    let dir = scratch("saml");
-    let cfg = config(&dir);
-    let assertion =
-        A2 { id: "_hok".into(), confirmations: vec![holder_of_key("leaf-ec-p256")], ..A2::default() }
-            .signed("leaf-rsa2048");
+/// A SOAP message with a SAML 2.0 holder-of-key assertion (issuer key leaf-rsa2048, holder leaf-ec-p256) whose
+/// holder signs the Body and Timestamp, referencing the assertion by `KeyIdentifier`; written to `dir`.
+fn holder_of_key_envelope(dir: &Path, id: &str) -> PathBuf {
+    use crate::saml::{A2, holder_of_key};
+    let assertion = A2 { id: id.into(), confirmations: vec![holder_of_key("leaf-ec-p256")], ..A2::default() }
+        .signed("leaf-rsa2048");
     let m = Msg { tokens: assertion, ..Msg::default() };
     let str_saml = format!(
-        r#"<wsse:SecurityTokenReference xmlns:wsse="{}"><wsse:KeyIdentifier ValueType="{}">_hok</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
+        r#"<wsse:SecurityTokenReference xmlns:wsse="{}"><wsse:KeyIdentifier ValueType="{}">{id}</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
         sluis::wss::WSSE_NS,
         sluis::wss::SAML_ID
     );
@@ -175,8 +173,17 @@ fn verify_reports_a_saml_principal() {
         &str_saml,
         None,
     );
-    let file = dir.join("hok.xml");
+    let file = dir.join(format!("{id}.xml"));
     std::fs::write(&file, xml).unwrap();
+    file
+}
+
+#[test]
+fn verify_reports_a_saml_principal() {
+    use crate::saml::{IDP, SP};
+    let dir = scratch("saml");
+    let cfg = config(&dir);
+    let file = holder_of_key_envelope(&dir, "_hok");
     let issuer_cert = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pki/leaf-rsa2048.cert.pem");
     let issuer = format!("{IDP}={}", issuer_cert.display());
     let (code, json) = verify_with(
@@ -202,7 +209,7 @@ fn verify_reports_a_saml_principal() {
 
 #[test]
 fn saml_issuers_come_from_the_saml_section_of_the_configuration() {
-    use crate::saml::{A2, IDP, SP, holder_of_key};
+    use crate::saml::{IDP, SP};
     let dir = scratch("saml-config");
     let base = std::fs::read_to_string(config(&dir)).unwrap();
     let pki = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pki");
@@ -215,24 +222,7 @@ fn saml_issuers_come_from_the_saml_section_of_the_configuration() {
         ),
     )
     .unwrap();
-    let assertion =
-        A2 { id: "_hok2".into(), confirmations: vec![holder_of_key("leaf-ec-p256")], ..A2::default() }
-            .signed("leaf-rsa2048");
-    let m = Msg { tokens: assertion, ..Msg::default() };
-    let str_saml = format!(
-        r#"<wsse:SecurityTokenReference xmlns:wsse="{}"><wsse:KeyIdentifier ValueType="{}">_hok2</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
-        sluis::wss::WSSE_NS,
-        sluis::wss::SAML_ID
-    );
-    let xml = crate::wss::sign_refs(
-        &m.xml(),
-        &crate::wss::key("leaf-ec-p256"),
-        &["Body-1", "TS-1"],
-        &str_saml,
-        None,
-    );
-    let file = dir.join("hok.xml");
-    std::fs::write(&file, xml).unwrap();
+    let file = holder_of_key_envelope(&dir, "_hok2");
     let (code, json) = verify(&cfg, "/signed", crate::wss::NOW, &[&file]);
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["files"][0]["soap"]["principal"]["issuer"], IDP);
