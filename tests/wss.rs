@@ -18,27 +18,11 @@ use sluis::wss::{
     X509V3,
 };
 use sluis::xml::{Document, Limits};
-use std::path::Path;
 
 pub(crate) const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub(crate) const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
-pub(crate) const NOW: &str = "2026-11-25T12:00:00Z";
-
-pub(crate) fn pki(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pki").join(name)).unwrap()
-}
-
-pub(crate) fn key(name: &str) -> SigningKey {
-    SigningKey::from_pem(&pki(&format!("{name}.key.pem"))).unwrap()
-}
-
-pub(crate) fn cert(name: &str) -> Certificate {
-    Certificate::from_pem(&pki(&format!("{name}.cert.pem"))).unwrap()
-}
-
-pub(crate) fn now() -> DateTime {
-    DateTime::parse(NOW).unwrap()
-}
+// The test PKI loaders and the fixed clock are the SAML tests' (one test binary).
+pub(crate) use crate::saml::{NOW, cert, key, now};
 
 /// `NOW` moved by `secs`, RFC 3339.
 pub(crate) fn t(secs: i64) -> String {
