@@ -30,15 +30,18 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use sluis::clock::SystemClock;
-//! use sluis::oauth::{AuthorizationServer, HttpInput, config::OAuthConfig};
+//! use sluis::oauth::{AuthorizationServer, HttpInput, Origin, config::OAuthConfig};
 //!
 //! # fn load() -> OAuthConfig { unimplemented!() }
 //! let server = AuthorizationServer::new(&load(), "/etc/sluis", Arc::new(SystemClock))?;
 //! let body = b"grant_type=client_credentials&scope=read";
+//! // Where the request came from, for the audit record (the HTTP edge fills this in).
+//! let origin = Origin { client_ip: Some("192.0.2.7".parse()?), request_id: Some("req-1".into()) };
 //! let input = HttpInput {
 //!     content_type: Some("application/x-www-form-urlencoded"),
 //!     authorization: Some("Basic c2VydmljZTpzM2NyZXQ="),
 //!     body,
+//!     origin: Some(&origin),
 //! };
 //! match server.token(&input) {
 //!     Ok(issued) => println!("{}", issued.response_json()),
