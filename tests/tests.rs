@@ -18,6 +18,7 @@ mod saml_trust;
 mod saml_xsw;
 mod server;
 mod server_tls;
+mod sign;
 mod soap_faults;
 mod testdata_dsig;
 mod vectors_dsig;

@@ -7,6 +7,7 @@ mod audit;
 mod keys;
 mod output;
 mod serve;
+mod sign;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,9 @@ enum Command {
     /// Verify XML Signatures, whole SOAP envelopes (WS-Security, SAML tokens) and SAML assertions offline, at a
     /// chosen time.
     Verify(Box<verify::Args>),
+    /// Sign fixtures: a WS-Security header for SOAP envelopes, an enveloped signature for SAML assertions and
+    /// responses or any other document.
+    Sign(Box<sign::Args>),
     /// Make the OAuth authorization server's keys and client secret hashes.
     Keys(keys::Args),
     /// Run the gateway (with --config FILE, or the built-in demo configuration).
@@ -51,6 +55,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Verify(args) => verify::run(&args),
+        Command::Sign(args) => sign::run(&args),
         Command::Keys(args) => keys::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Audit(args) => audit::run(&args),

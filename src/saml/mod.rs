@@ -18,6 +18,7 @@
 //! | `encryption` | 2.0 Core §2.3.4 `EncryptedAssertion` with XML Encryption 1.1: RSA-OAEP key transport, AES-GCM |
 //! | `validate` | the rules in order, then the replay cache |
 //! | `assertion` | [`ValidatedAssertion`], [`Principal`](crate::principal::Principal) |
+//! | [`sign`] | the issuer's side: signing an assertion or response (`sluis sign`, fixtures, interop) |
 //! | `policy`, `read` | [`SamlPolicy`] per endpoint; the small readers of signed text, times and element-only content |
 //!
 //! # Entry points
@@ -99,6 +100,7 @@ mod read;
 mod response;
 mod saml1;
 mod saml2;
+pub mod sign;
 mod signature;
 mod validate;
 

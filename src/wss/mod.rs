@@ -14,6 +14,7 @@
 //! | `reference` | `SecurityTokenReference` resolution and the [`KeySource`](crate::dsig::KeySource) for STR-based `KeyInfo` | WSS 1.1 §7; X.509 Token Profile 1.1 §3.2; SAML Token Profile 1.1 §3.3 |
 //! | `signatures` | verifying the header's `ds:Signature`s and checking what they cover | WSS 1.1 §8 |
 //! | `saml` | SAML 1.1/2.0 assertions as tokens: bearer, sender-vouches, holder-of-key | SAML Token Profile 1.1 §3.4–3.5 |
+//! | [`secure`] | the sender's side: adding a signed Security header (`sluis sign`, fixtures, interop) | WSS 1.1 §5–8; WS-I BSP 1.1 |
 //!
 //! The rules that keep wrapping attacks out, by construction:
 //! - the Body is *the* Body child of *the* Envelope ([`crate::soap::Envelope`]); the Timestamp is *the* Timestamp child
@@ -53,6 +54,7 @@ mod header;
 mod outcome;
 mod reference;
 mod saml;
+pub mod secure;
 mod signatures;
 mod timestamp;
 mod token;
