@@ -2,14 +2,16 @@
 //! gateway and the SAML validator, and verify with xmlsec1 (an implementation sharing no code with sluis; skipped
 //! when it is missing unless `SLUIS_REQUIRE_ORACLES=1`).
 
-use crate::saml::{A2, IDP, SP, check, now, saml, saml11};
+use crate::saml::{A2, IDP, SP, base64_der, check, holder_of_key, now, saml, saml11, sender_vouches};
 use crate::wss::{V, ca_builder, ca_context, cert, key, run, ut_context};
 use sluis::dsig::DigestMethod;
 use sluis::policy::RoutePolicy;
 use sluis::principal::{AuthLevel, TokenType};
 use sluis::saml::sign::{SamlSignSpec, sign as saml_sign};
 use sluis::trust::Certificate;
-use sluis::wss::secure::{SecureError, SecureSpec, TokenFormat, TokenReference, UsernameSpec, secure};
+use sluis::wss::secure::{
+    SamlToken, SamlTokenUse, SecureError, SecureSpec, TokenFormat, TokenReference, UsernameSpec, secure,
+};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -36,6 +38,7 @@ fn spec<'k>(signer: &'k sluis::trust::SigningKey, certs: Vec<Certificate>) -> Se
         digest: DigestMethod::Sha256,
         method: None,
         username: None,
+        saml: None,
     }
 }
 
@@ -165,6 +168,89 @@ fn pki_path_ec_keys_and_username_tokens() {
 }
 
 #[test]
+fn saml_tokens_in_every_confirmation() {
+    // A fresh context per message: each has its own replay caches.
+    let ctx = || {
+        let mut b = ca_builder();
+        b.saml(saml());
+        b.build()
+    };
+    let policy = RoutePolicy::default();
+    let token = |assertion: String, confirmation| Some(SamlToken { assertion, confirmation });
+    // Holder-of-key, SAML 2.0: the confirmation key (leaf-ec-p256) signs; KeyInfo names the assertion.
+    let hok = A2 { id: "_hok".into(), confirmations: vec![holder_of_key("leaf-ec-p256")], ..A2::default() }
+        .signed("leaf-rsa2048");
+    let k = key("leaf-ec-p256");
+    let s = SecureSpec {
+        saml: token(hok.clone(), SamlTokenUse::HolderOfKey),
+        ..spec(&k, vec![cert("leaf-ec-p256")])
+    };
+    let xml = secure(&envelope(V::S11, ""), &s).unwrap();
+    assert!(!xml.contains("BinarySecurityToken"));
+    let a = run(&ctx(), &policy, V::S11, &xml).unwrap_or_else(|r| panic!("{:?}\n{xml}", r.reason));
+    assert_eq!(a.principal().subject(), "alice@example.org");
+    assert_eq!(a.facts().saml_confirmation, Some("holder-of-key"));
+    // Another key claiming to hold it: refused.
+    let wrong = key("leaf-rsa3072");
+    let s = SecureSpec {
+        saml: token(hok, SamlTokenUse::HolderOfKey),
+        ..spec(&wrong, vec![cert("leaf-rsa3072")])
+    };
+    let xml = secure(&envelope(V::S11, ""), &s).unwrap();
+    assert_eq!(run(&ctx(), &policy, V::S11, &xml).unwrap_err().reason.code(), "signature_invalid");
+
+    // Holder-of-key, SAML 1.1, SOAP 1.2.
+    let ki = format!(
+        r#"<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>"#,
+        base64_der(&cert("leaf-ec-p256"))
+    );
+    let s11 = crate::saml::sign_id(
+        &saml11("urn:oasis:names:tc:SAML:1.0:cm:holder-of-key", &ki, SP),
+        "_s11",
+        &key("leaf-rsa2048"),
+    );
+    let s =
+        SecureSpec { saml: token(s11, SamlTokenUse::HolderOfKey), ..spec(&k, vec![cert("leaf-ec-p256")]) };
+    let xml = secure(&envelope(V::S12, ""), &s).unwrap();
+    let a = run(&ctx(), &policy, V::S12, &xml).unwrap_or_else(|r| panic!("{:?}", r.reason));
+    assert_eq!(a.principal().subject(), "bob");
+
+    // Sender-vouches: an unsigned assertion, vouched for by a CA-trusted attesting entity whose signature covers it.
+    let sv = A2 { id: "_sv".into(), confirmations: vec![sender_vouches()], ..A2::default() }.xml();
+    let attester = key("leaf-rsa3072");
+    let s = SecureSpec {
+        saml: token(sv.clone(), SamlTokenUse::SenderVouches),
+        ..spec(&attester, vec![cert("leaf-rsa3072")])
+    };
+    let xml = secure(&envelope(V::S11, ""), &s).unwrap();
+    assert!(xml.contains(r##"URI="#_sv""##));
+    let a = run(&ctx(), &policy, V::S11, &xml).unwrap_or_else(|r| panic!("{:?}", r.reason));
+    assert_eq!(a.facts().saml_confirmation, Some("sender-vouches"));
+    // Used as bearer, the same unsigned assertion proves nothing.
+    let s =
+        SecureSpec { saml: token(sv, SamlTokenUse::Bearer), ..spec(&attester, vec![cert("leaf-rsa3072")]) };
+    let xml = secure(&envelope(V::S11, ""), &s).unwrap();
+    assert_eq!(run(&ctx(), &policy, V::S11, &xml).unwrap_err().reason.code(), "assertion_not_signed");
+
+    // Bearer, signed by the issuer, next to an X.509 message signature.
+    let bearer = A2 { id: "_b".into(), ..A2::default() }.signed("leaf-rsa2048");
+    let s = SecureSpec {
+        saml: token(bearer, SamlTokenUse::Bearer),
+        ..spec(&attester, vec![cert("leaf-rsa3072")])
+    };
+    let xml = secure(&envelope(V::S11, ""), &s).unwrap();
+    let a = run(&ctx(), &policy, V::S11, &xml).unwrap_or_else(|r| panic!("{:?}", r.reason));
+    assert_eq!(a.facts().saml_confirmation, Some("bearer"));
+
+    // Not an assertion.
+    let s = SecureSpec {
+        saml: token("<x/>".into(), SamlTokenUse::Bearer),
+        ..spec(&attester, vec![cert("leaf-rsa3072")])
+    };
+    assert!(matches!(secure(&envelope(V::S11, ""), &s), Err(SecureError::NotAnAssertion)));
+}
+
+#[test]
 fn saml_sign_places_signatures_where_the_schema_wants_them() {
     let k = key("leaf-rsa2048");
     let spec = |id: Option<&str>| SamlSignSpec {
@@ -199,7 +285,6 @@ fn saml_sign_places_signatures_where_the_schema_wants_them() {
     assert!(ok.is_ok(), "{:?}", ok.err().map(|r| r.code()));
     // Not SAML: refused.
     assert_eq!(saml_sign("<a ID=\"x\"/>", &spec(None)).unwrap_err().code(), "saml_assertion_missing");
-    let _ = IDP;
 }
 
 // ---- sluis sign (the binary) -----------------------------------------------------------------------------------
@@ -337,6 +422,40 @@ fn sign_command_makes_what_verify_and_xmlsec1_accept() {
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
+
+    // A holder-of-key SAML token: the envelope signed by the confirmation key, validated by `sluis verify`.
+    let hok = A2 { id: "_hok".into(), confirmations: vec![holder_of_key("leaf-ec-p256")], ..A2::default() }
+        .signed("leaf-rsa2048");
+    let token = dir.write("hok.xml", &hok);
+    let input = dir.write("in.xml", &envelope(V::S11, ""));
+    let o = sign_cli(
+        "leaf-ec-p256",
+        &input,
+        &[
+            "--at",
+            "2026-11-25T11:59:55Z",
+            "--saml-token",
+            token.to_str().unwrap(),
+            "--saml-use",
+            "holder-of-key",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let signed = dir.write("hok-signed.xml", std::str::from_utf8(&o.stdout).unwrap());
+    let verify = sluis()
+        .args(["verify", "--at", "2026-11-25T12:00:00Z", "--format", "json", "--ca"])
+        .arg(pki_path("root-ca.cert.pem"))
+        .arg("--intermediate")
+        .arg(pki_path("intermediate-ca.cert.pem"))
+        .arg("--saml-issuer")
+        .arg(format!("{IDP}={}", pki_path("leaf-rsa2048.cert.pem").display()))
+        .args(["--saml-audience", SP])
+        .arg(&signed)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["files"][0]["soap"]["principal"]["subject"], "alice@example.org", "{report}");
 
     // Any other document: an enveloped signature over the whole of it.
     let input = dir.write("plain.xml", r#"<order xmlns="urn:example"><item n="1">tea</item></order>"#);

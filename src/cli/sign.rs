@@ -25,7 +25,9 @@ use crate::reason::Reason;
 use crate::saml::sign::{self as saml_sign, SamlSignSpec};
 use crate::soap::SoapVersion;
 use crate::trust::{Certificate, KeyPolicy, SigningKey, TrustStore, TrustedKey, pem};
-use crate::wss::secure::{self, SecureSpec, TokenFormat, TokenReference, UsernameSpec};
+use crate::wss::secure::{
+    self, SamlToken, SamlTokenUse, SecureSpec, TokenFormat, TokenReference, UsernameSpec,
+};
 use crate::xml::{Document, Limits, NodeId};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -64,6 +66,15 @@ pub(crate) struct Args {
     /// SOAP: send the password as `PasswordDigest` (Base64(SHA-1(nonce + created + password))) instead of text.
     #[arg(long, requires = "username")]
     password_digest: bool,
+    /// SOAP: put this SAML 1.1/2.0 assertion (a file holding just the assertion, normally signed by its issuer with
+    /// exclusive C14N) in the header as a token, used as --saml-use says.
+    #[arg(long, value_name = "FILE", requires = "saml_use")]
+    saml_token: Option<PathBuf>,
+    /// SOAP: how the --saml-token is confirmed. holder-of-key: --key is the confirmation key and KeyInfo names the
+    /// assertion; sender-vouches: --cert is the attesting entity, and the signature covers the assertion too; bearer:
+    /// the assertion rides along.
+    #[arg(long, value_enum, requires = "saml_token")]
+    saml_use: Option<SamlUseArg>,
     /// SAML: sign the element with this ID instead of the document element.
     #[arg(long, value_name = "ID")]
     id: Option<String>,
@@ -93,6 +104,13 @@ enum TokenArg {
     X509v3,
     /// `X509PKIPathv1`.
     Pkipath,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum SamlUseArg {
+    HolderOfKey,
+    SenderVouches,
+    Bearer,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -185,7 +203,19 @@ fn sign(args: &Args) -> Result<String, Failure> {
                 }
                 _ => None,
             };
+            let saml = match (&args.saml_token, args.saml_use) {
+                (Some(path), Some(how)) => Some(SamlToken {
+                    assertion: std::fs::read_to_string(path).map_err(|e| usage(path, e))?,
+                    confirmation: match how {
+                        SamlUseArg::HolderOfKey => SamlTokenUse::HolderOfKey,
+                        SamlUseArg::SenderVouches => SamlTokenUse::SenderVouches,
+                        SamlUseArg::Bearer => SamlTokenUse::Bearer,
+                    },
+                }),
+                _ => None,
+            };
             let spec = SecureSpec {
+                saml,
                 key: &key,
                 certificates: certificates.clone(),
                 created,
@@ -218,7 +248,11 @@ fn sign(args: &Args) -> Result<String, Failure> {
         }
         Kind::Plain => sign_plain(&text, &key, &certificates, digest).map_err(|e| usage(&args.file, e))?,
     };
-    self_check(&signed, leaf)?;
+    let token = match &args.saml_token {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| usage(path, e))?,
+        None => String::new(),
+    };
+    self_check(&[&text, &token], &signed, leaf)?;
     Ok(signed)
 }
 
@@ -254,10 +288,10 @@ fn sign_plain(
     dsig::sign(text, &spec).map_err(|_| "cannot sign this document (an empty document element?)")
 }
 
-/// Verifies every `ds:Signature` of the output with the signer's key: what `sluis sign` writes, sluis accepts. The
-/// check is about the signature only, so it accepts what a fixture may need on purpose: a small RSA key, an expired
-/// or untrusted certificate.
-fn self_check(signed: &str, leaf: &Certificate) -> Result<(), Failure> {
+/// Verifies the signature `sluis sign` made (every `ds:Signature` of the output whose `SignatureValue` the inputs did
+/// not have) with the signer's key: what `sluis sign` writes, sluis accepts. The check is about the signature only, so
+/// it accepts what a fixture may need on purpose: a small RSA key, an expired or untrusted certificate.
+fn self_check(inputs: &[&str], signed: &str, leaf: &Certificate) -> Result<(), Failure> {
     let check = |e: String| Failure::SelfCheck(e);
     let limits = Limits { max_bytes: usize::MAX / 2, ..Limits::default() };
     let doc = Document::parse_str(signed, &limits).map_err(|e| check(e.to_string()))?;
@@ -269,7 +303,20 @@ fn self_check(signed: &str, leaf: &Certificate) -> Result<(), Failure> {
     let signer = Signer(store.build());
     let options = VerifyOptions { policy, at: leaf.not_before() };
     let mut any = false;
-    for sig in doc.descendants().filter(|n| n.is(DSIG_NS, "Signature")) {
+    let value = |sig: crate::xml::Node<'_, '_>| {
+        sig.element_children().find(|c| c.is(DSIG_NS, "SignatureValue")).map(|v| v.text_content())
+    };
+    let mut before: Vec<String> = Vec::new();
+    for input in inputs {
+        if let Ok(d) = Document::parse_str(input, &limits) {
+            before.extend(d.descendants().filter(|n| n.is(DSIG_NS, "Signature")).filter_map(value));
+        }
+    }
+    let new = doc
+        .descendants()
+        .filter(|n| n.is(DSIG_NS, "Signature"))
+        .filter(|s| value(*s).is_none_or(|v| !before.contains(&v)));
+    for sig in new {
         any = true;
         dsig::verify(&doc, &ids, sig.id(), &signer, &options).map_err(|e| check(e.code().to_owned()))?;
     }

@@ -2,23 +2,30 @@
 //! on the request path.
 //!
 //! [`secure`] adds one `wsse:Security` header (with `mustUnderstand`) holding, in this order: a `wsu:Timestamp`, an
-//! optional `UsernameToken`, the X.509 `BinarySecurityToken` and a `ds:Signature` over the Body and the Timestamp
-//! (and the UsernameToken when asked), exclusive C14N, the key named through a `SecurityTokenReference` in the form the
-//! caller picks. This is the layout WS-I BSP 1.1 describes and what [`crate::wss::process`] expects by default.
+//! optional `UsernameToken`, an optional SAML assertion, the X.509 `BinarySecurityToken` and a `ds:Signature` over the
+//! Body and the Timestamp (and the UsernameToken when there is one), exclusive C14N, the key named through a
+//! `SecurityTokenReference` in the form the caller picks. This is the layout WS-I BSP 1.1 describes and what
+//! [`crate::wss::process`] expects by default.
+//!
+//! A SAML assertion (already signed by its issuer, or not, for negative fixtures) is used per SAML Token Profile 1.1
+//! §3.5: **holder-of-key** — the signer is the confirmation key, `KeyInfo` refers to the assertion by `KeyIdentifier`
+//! (`SAMLID` / `SAMLAssertionID`) and no BinarySecurityToken is sent; **sender-vouches** — the attesting entity's
+//! certificate travels as a BinarySecurityToken and the signature also covers the assertion (by its ID);
+//! **bearer** — the assertion rides along and the message is signed as without it.
 //!
 //! Like [`crate::dsig::sign`], it edits the original text: the header is spliced in (a `Header` is created when the
 //! envelope has none), the Body gets a `wsu:Id` when it has no ID, and nothing else in the message changes byte for
 //! byte — so a tester can still tamper with exactly one thing afterwards.
 
 use super::{
-    BASE64_BINARY, PASSWORD_DIGEST, PASSWORD_TEXT, THUMBPRINT_SHA1, WSSE_NS, WSU_NS, X509_PKIPATH_V1,
-    X509_SKI, X509V3,
+    BASE64_BINARY, PASSWORD_DIGEST, PASSWORD_TEXT, SAML_ASSERTION_ID, SAML_ID, SAML_V11_TOKEN,
+    SAML_V20_TOKEN, THUMBPRINT_SHA1, WSSE_NS, WSSE11_NS, WSU_NS, X509_PKIPATH_V1, X509_SKI, X509V3,
 };
 use crate::c14n::Algorithm;
 use crate::clock::DateTime;
 use crate::dsig::{
-    self, DSIG_NS, DigestMethod, IdIndex, IdPolicy, KeyInfoSpec, Placement, ReferenceSpec, SignSpec,
-    SignatureMethod,
+    self, DSIG_NS, DigestMethod, IdIndex, IdPolicy, KeyInfoSpec, Placement, ReferenceSpec, SAML1_NS,
+    SAML2_NS, SignSpec, SignatureMethod,
 };
 use crate::reason::Reason;
 use crate::soap::Envelope;
@@ -64,6 +71,26 @@ pub struct UsernameSpec {
     pub digest: bool,
 }
 
+/// How a SAML assertion in the header is confirmed (SAML Token Profile 1.1 §3.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SamlTokenUse {
+    /// The signer holds the key in the assertion's `SubjectConfirmationData/KeyInfo`.
+    HolderOfKey,
+    /// The signer is an attesting entity vouching for the subject; its signature covers the assertion.
+    SenderVouches,
+    /// The assertion alone is the proof.
+    Bearer,
+}
+
+/// A SAML assertion to put in the header.
+#[derive(Clone, Debug)]
+pub struct SamlToken {
+    /// The assertion's text: a standalone `saml:Assertion` (1.1 or 2.0) document, namespaces declared on it.
+    pub assertion: String,
+    /// How it is confirmed.
+    pub confirmation: SamlTokenUse,
+}
+
 /// Everything [`secure`] needs besides the envelope.
 #[derive(Clone, Debug)]
 pub struct SecureSpec<'k> {
@@ -85,6 +112,8 @@ pub struct SecureSpec<'k> {
     pub method: Option<SignatureMethod>,
     /// A UsernameToken to add (signed too).
     pub username: Option<UsernameSpec>,
+    /// A SAML assertion to add.
+    pub saml: Option<SamlToken>,
 }
 
 /// Why an envelope could not be secured.
@@ -98,6 +127,8 @@ pub enum SecureError {
     NoCertificate,
     /// The certificate has no SubjectKeyIdentifier, so that reference form cannot name it.
     NoSubjectKeyIdentifier,
+    /// The SAML token is not a standalone SAML 1.1 or 2.0 `Assertion` with an ID.
+    NotAnAssertion,
     /// The Body's start tag binds `wsu` to another namespace.
     WsuPrefixTaken,
     /// The system's random generator failed (nonce).
@@ -117,6 +148,9 @@ impl fmt::Display for SecureError {
             SecureError::NoSubjectKeyIdentifier => f.write_str(
                 "the certificate has no SubjectKeyIdentifier extension; use another reference form",
             ),
+            SecureError::NotAnAssertion => {
+                f.write_str("the SAML token is not a SAML 1.1/2.0 Assertion with an ID")
+            }
             SecureError::WsuPrefixTaken => f.write_str("the Body binds the prefix wsu to another namespace"),
             SecureError::NoRandomness => f.write_str("the system random generator failed"),
             SecureError::MethodDoesNotFitKey => f.write_str("no XML-DSig signature method for this key"),
@@ -142,6 +176,7 @@ pub fn secure(envelope: &str, spec: &SecureSpec<'_>) -> Result<String, SecureErr
             .ok_or(SecureError::MethodDoesNotFitKey)?,
     };
     let limits = Limits { max_bytes: usize::MAX / 2, ..Limits::default() };
+    let saml = spec.saml.as_ref().map(|t| saml_token(t, &limits)).transpose()?;
 
     // 1. The Body's ID, and where the header goes.
     let doc = Document::parse_str(envelope, &limits).map_err(|r| SecureError::Envelope(r.into()))?;
@@ -160,12 +195,17 @@ pub fn secure(envelope: &str, spec: &SecureSpec<'_>) -> Result<String, SecureErr
             BODY_ID.to_owned()
         }
     };
+    if let Some(t) = &saml
+        && ids.get(&t.id).is_some()
+    {
+        return Err(SecureError::Envelope(Reason::Internal("the envelope already uses the assertion's ID")));
+    }
     for id in [TIMESTAMP_ID, TOKEN_ID, USERNAME_ID] {
         if ids.get(id).is_some() {
             return Err(SecureError::Envelope(Reason::Internal("an ID sluis uses for the header is taken")));
         }
     }
-    let header = security_header(spec, leaf, env.version().namespace())?;
+    let header = security_header(spec, leaf, env.version().namespace(), saml.as_ref())?;
     let mut edits: Vec<Edit> = Vec::new();
     match env.header() {
         Some(h) => {
@@ -218,6 +258,9 @@ pub fn secure(envelope: &str, spec: &SecureSpec<'_>) -> Result<String, SecureErr
     if spec.username.is_some() {
         references.push(format!("#{USERNAME_ID}"));
     }
+    if let Some(t) = saml.as_ref().filter(|t| t.confirmation == SamlTokenUse::SenderVouches) {
+        references.push(format!("#{}", t.id));
+    }
     let c14n = Algorithm::from_uri(crate::c14n::EXC_C14N_10, None)
         .ok()
         .flatten()
@@ -228,7 +271,12 @@ pub fn secure(envelope: &str, spec: &SecureSpec<'_>) -> Result<String, SecureErr
         digest: spec.digest,
         c14n,
         references: references.into_iter().map(|uri| ReferenceSpec { uri, enveloped: false }).collect(),
-        key_info: KeyInfoSpec::Raw(key_info(spec.reference, leaf)?),
+        key_info: KeyInfoSpec::Raw(
+            match saml.as_ref().filter(|t| t.confirmation == SamlTokenUse::HolderOfKey) {
+                Some(t) => saml_key_info(t),
+                None => key_info(spec.reference, leaf)?,
+            },
+        ),
         placement: Placement::LastChildOf(security),
         ids: IdPolicy::wss_saml(),
     };
@@ -258,7 +306,12 @@ fn apply(input: &str, mut edits: Vec<Edit>) -> Result<String, SecureError> {
 }
 
 /// The `wsse:Security` element without its Signature.
-fn security_header(spec: &SecureSpec<'_>, leaf: &Certificate, soap_ns: &str) -> Result<String, SecureError> {
+fn security_header(
+    spec: &SecureSpec<'_>,
+    leaf: &Certificate,
+    soap_ns: &str,
+    saml: Option<&ParsedSaml<'_>>,
+) -> Result<String, SecureError> {
     let created = spec.created.to_rfc3339();
     let expires = spec.created.plus_seconds(spec.ttl_seconds).to_rfc3339();
     let mut out = format!(
@@ -289,6 +342,14 @@ fn security_header(spec: &SecureSpec<'_>, leaf: &Certificate, soap_ns: &str) -> 
             B64.encode(nonce)
         ));
     }
+    if let Some(t) = saml {
+        out.push_str(t.text);
+        if t.confirmation == SamlTokenUse::HolderOfKey {
+            // The confirmation key signs; no certificate token (BSP R3057: a token is referenced, not duplicated).
+            out.push_str("</wsse:Security>");
+            return Ok(out);
+        }
+    }
     let (value_type, value) = match spec.format {
         TokenFormat::X509v3 => (X509V3, B64.encode(leaf.der())),
         TokenFormat::PkiPath => (X509_PKIPATH_V1, B64.encode(pki_path(&spec.certificates))),
@@ -298,6 +359,41 @@ fn security_header(spec: &SecureSpec<'_>, leaf: &Certificate, soap_ns: &str) -> 
          wsu:Id=\"{TOKEN_ID}\">{value}</wsse:BinarySecurityToken></wsse:Security>"
     ));
     Ok(out)
+}
+
+/// A SAML token, checked: its element's text (without an XML declaration), ID and version.
+struct ParsedSaml<'t> {
+    text: &'t str,
+    id: String,
+    saml11: bool,
+    confirmation: SamlTokenUse,
+}
+
+fn saml_token<'t>(token: &'t SamlToken, limits: &Limits) -> Result<ParsedSaml<'t>, SecureError> {
+    let doc = Document::parse_str(&token.assertion, limits).map_err(|_| SecureError::NotAnAssertion)?;
+    let root = doc.root_element();
+    let (saml11, id) = if root.is(SAML2_NS, "Assertion") {
+        (false, root.attribute(None, "ID"))
+    } else if root.is(SAML1_NS, "Assertion") {
+        (true, root.attribute(None, "AssertionID"))
+    } else {
+        return Err(SecureError::NotAnAssertion);
+    };
+    let id = id.ok_or(SecureError::NotAnAssertion)?.to_owned();
+    let text = token.assertion.get(root.range()).ok_or(SecureError::NotAnAssertion)?;
+    Ok(ParsedSaml { text, id, saml11, confirmation: token.confirmation })
+}
+
+/// `KeyInfo` for holder-of-key: an STR naming the assertion by `KeyIdentifier` (SAML Token Profile 1.1 §3.4.2).
+fn saml_key_info(t: &ParsedSaml<'_>) -> String {
+    let (value_type, token_type) =
+        if t.saml11 { (SAML_ASSERTION_ID, SAML_V11_TOKEN) } else { (SAML_ID, SAML_V20_TOKEN) };
+    format!(
+        "<wsse:SecurityTokenReference xmlns:wsse=\"{WSSE_NS}\" xmlns:wsse11=\"{WSSE11_NS}\" \
+         wsse11:TokenType=\"{token_type}\"><wsse:KeyIdentifier ValueType=\"{value_type}\">{}</wsse:KeyIdentifier>\
+         </wsse:SecurityTokenReference>",
+        escape_text(&t.id)
+    )
 }
 
 /// The `SecurityTokenReference` for `KeyInfo`.
