@@ -12,6 +12,7 @@ mod fuzz_seeds;
 mod oauth;
 mod oauth_http;
 mod oauth_saml;
+mod replay;
 mod saml;
 mod saml_encryption;
 mod saml_trust;

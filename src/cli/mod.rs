@@ -6,6 +6,7 @@
 mod audit;
 mod keys;
 mod output;
+mod replay;
 mod serve;
 mod sign;
 mod verify;
@@ -33,6 +34,8 @@ enum Command {
     Keys(keys::Args),
     /// Run the gateway (with --config FILE, or the built-in demo configuration).
     Serve(serve::Args),
+    /// Replay a folder of SOAP envelopes against a running server and compare each outcome with the expected one.
+    Replay(replay::Args),
     /// Check audit trails.
     Audit(audit::Args),
 }
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Sign(args) => sign::run(&args),
         Command::Keys(args) => keys::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Replay(args) => replay::run(&args),
         Command::Audit(args) => audit::run(&args),
     };
     ExitCode::from(code)
