@@ -577,6 +577,16 @@ fn unreachable_server_is_a_failure_not_a_usage_error() {
 fn bad_manifests_and_arguments_exit_2_before_sending() {
     let dir = TempDir::new("usage");
     ut_folder(&dir);
+    std::fs::copy(testdata().join("replay/tampered-soap11-duplicate-id.xml"), dir.0.join("signed.xml"))
+        .unwrap();
+    let signer = |key: &str, cert: &str| {
+        let pki = testdata().join("pki");
+        format!(
+            "[signer]\nkey = {:?}\ncert = {:?}\n",
+            pki.join(key).display().to_string(),
+            pki.join(cert).display().to_string()
+        )
+    };
     std::fs::write(dir.0.join("not-soap.xml"), "<a xmlns='urn:a'/>").unwrap();
     // Nothing listens here: a run that got as far as sending would exit 1, not 2.
     let server = closed_port();
@@ -618,6 +628,31 @@ fn bad_manifests_and_arguments_exit_2_before_sending() {
             "[[case]]\nfile = \"not-soap.xml\"\nroute = \"/ut\"\nexpect = \"accepted\"\n".to_owned(),
             "not-soap.xml: cannot tell the SOAP version: the document element is in namespace urn:a"
                 .to_owned(),
+        ),
+        // Signing: no [signer]; a key that is not the certificate's; a template that already has a Security
+        // header; a `replace` that misses.
+        (
+            format!("{ok_case}sign = true\n"),
+            "case[0].sign: \"true\" sign = true needs a [signer] section".to_owned(),
+        ),
+        (
+            format!("{}{ok_case}sign = true\n", signer("leaf-rsa3072.key.pem", "leaf-rsa2048.cert.pem")),
+            "leaf-rsa3072.key.pem: not the private key of".to_owned(),
+        ),
+        (
+            format!("{}{ok_case}sign = true\n", signer("leaf-rsa2048.key.pem", "no-such.cert.pem")),
+            "[signer]: ".to_owned(),
+        ),
+        (
+            format!(
+                "{}[[case]]\nfile = \"signed.xml\"\nroute = \"/ut\"\nexpect = \"accepted\"\nsign = true\n",
+                signer("leaf-rsa2048.key.pem", "leaf-rsa2048.cert.pem")
+            ),
+            "signed.xml: cannot sign: the envelope already has a wsse:Security header".to_owned(),
+        ),
+        (
+            format!("{ok_case}replace = [[\"no such text\", \"x\"]]\n"),
+            "ok11.xml: replace: \"no such text\" does not occur in the message".to_owned(),
         ),
     ] {
         let (code, err) = run(&text, &server);

@@ -1,6 +1,7 @@
 //! The manifest: TOML text to checked cases ([`parse_manifest`], no I/O), and the usage errors of a run.
 
 use super::*;
+use crate::wss::secure::TokenReference;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -8,6 +9,16 @@ pub(crate) struct RawDefaults {
     pub(crate) route: Option<String>,
     pub(crate) soap_action: Option<String>,
     pub(crate) soap_version: Option<String>,
+    pub(crate) sign: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSigner {
+    pub(crate) key: String,
+    pub(crate) cert: String,
+    pub(crate) ttl: Option<i64>,
+    pub(crate) reference: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -15,6 +26,7 @@ pub(crate) struct RawDefaults {
 pub(crate) struct RawManifest {
     #[serde(default)]
     pub(crate) defaults: RawDefaults,
+    pub(crate) signer: Option<RawSigner>,
     #[serde(default, rename = "case")]
     pub(crate) cases: Vec<RawCase>,
 }
@@ -29,6 +41,31 @@ pub(crate) struct RawCase {
     pub(crate) soap_version: Option<String>,
     pub(crate) expect: String,
     pub(crate) status: Option<u16>,
+    pub(crate) sign: Option<bool>,
+    #[serde(default)]
+    pub(crate) replace: Vec<[String; 2]>,
+}
+
+/// A checked manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Manifest {
+    /// The cases, in order.
+    pub cases: Vec<Case>,
+    /// Who signs the cases with `sign = true`.
+    pub signer: Option<SignerConfig>,
+}
+
+/// `[signer]`: the key, certificate and header settings `sign = true` cases are signed with, just before sending.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SignerConfig {
+    /// The private key (PEM), relative to the manifest's folder.
+    pub key: PathBuf,
+    /// The certificate (PEM, chain after it), relative to the manifest's folder.
+    pub cert: PathBuf,
+    /// Seconds from the Timestamp's `Created` to its `Expires`.
+    pub ttl: i64,
+    /// How `KeyInfo` refers to the certificate.
+    pub reference: TokenReference,
 }
 
 /// One checked case of a manifest.
@@ -48,6 +85,10 @@ pub(crate) struct Case {
     pub expect: Outcome,
     /// The HTTP status expected too, if any.
     pub status: Option<u16>,
+    /// Sign the file (a SOAP envelope without a Security header) with `[signer]` just before sending it.
+    pub sign: bool,
+    /// Literal edits (from, to) made after signing, each of which must apply: how a tamper case is written.
+    pub replace: Vec<(String, String)>,
 }
 
 /// What is wrong with one manifest value.
@@ -75,6 +116,14 @@ pub(crate) enum FieldProblem {
     BadStatus,
     /// A `name` that is empty or holds control characters.
     BadName,
+    /// `sign = true` without a `[signer]`.
+    SignerMissing,
+    /// A `[signer]` `ttl` outside 1–86400 seconds.
+    BadTtl,
+    /// A `[signer]` `reference` other than direct, ski, thumbprint, issuer-serial.
+    BadReference,
+    /// A `replace` pair whose first text is empty.
+    EmptyReplace,
 }
 
 impl fmt::Display for FieldProblem {
@@ -97,6 +146,10 @@ impl fmt::Display for FieldProblem {
             FieldProblem::BadExpectation(p) => p.fmt(f),
             FieldProblem::BadStatus => f.write_str("must be an HTTP status 100-599"),
             FieldProblem::BadName => f.write_str("must be non-empty text without control characters"),
+            FieldProblem::SignerMissing => f.write_str("sign = true needs a [signer] section"),
+            FieldProblem::BadTtl => f.write_str("must be 1-86400 seconds"),
+            FieldProblem::BadReference => f.write_str("must be direct, ski, thumbprint or issuer-serial"),
+            FieldProblem::EmptyReplace => f.write_str("the text to replace must not be empty"),
         }
     }
 }
@@ -139,6 +192,10 @@ pub(crate) enum UsageError {
     Version { path: PathBuf, problem: VersionProblem },
     /// `--server` is not an http(s) base URL.
     Server { url: String, problem: ServerProblem },
+    /// `[signer]` could not be loaded.
+    Signer { path: PathBuf, problem: String },
+    /// A case's body cannot be made (checked once before anything is sent).
+    Body { path: PathBuf, problem: BodyProblem },
     /// The HTTP client or the runtime could not be set up.
     Setup(String),
 }
@@ -183,6 +240,8 @@ impl fmt::Display for UsageError {
                     write!(f, "--server {url:?}: no query or fragment allowed (routes are appended)")
                 }
             },
+            UsageError::Signer { path, problem } => write!(f, "[signer]: {}: {problem}", path.display()),
+            UsageError::Body { path, problem } => write!(f, "{}: {problem}", path.display()),
             UsageError::Setup(e) => f.write_str(e),
         }
     }
@@ -228,7 +287,7 @@ pub(crate) fn check_relative(file: &str) -> Result<(), FieldProblem> {
 }
 
 /// Parses and checks a manifest's text (`path` is for messages only). Touches no file.
-pub(crate) fn parse_manifest(text: &str, path: &Path) -> Result<Vec<Case>, UsageError> {
+pub(crate) fn parse_manifest(text: &str, path: &Path) -> Result<Manifest, UsageError> {
     let raw: RawManifest = toml::from_str(text).map_err(|e| {
         let (line, column) = match e.span() {
             Some(span) => {
@@ -262,6 +321,30 @@ pub(crate) fn parse_manifest(text: &str, path: &Path) -> Result<Vec<Case>, Usage
             field_error(path, "defaults.soap_version".into(), v, FieldProblem::BadSoapVersion)
         })?),
         None => None,
+    };
+    let signer = match &raw.signer {
+        None => None,
+        Some(sg) => {
+            let ttl = sg.ttl.unwrap_or(300);
+            if !(1..=86_400).contains(&ttl) {
+                return Err(field_error(path, "signer.ttl".into(), &ttl.to_string(), FieldProblem::BadTtl));
+            }
+            let reference = match sg.reference.as_deref().unwrap_or("direct") {
+                "direct" => TokenReference::Direct,
+                "ski" => TokenReference::SubjectKeyIdentifier,
+                "thumbprint" => TokenReference::ThumbprintSha1,
+                "issuer-serial" => TokenReference::IssuerSerial,
+                other => {
+                    return Err(field_error(
+                        path,
+                        "signer.reference".into(),
+                        other,
+                        FieldProblem::BadReference,
+                    ));
+                }
+            };
+            Some(SignerConfig { key: PathBuf::from(&sg.key), cert: PathBuf::from(&sg.cert), ttl, reference })
+        }
     };
     if raw.cases.is_empty() {
         return Err(UsageError::NoCases { path: path.to_path_buf() });
@@ -301,9 +384,27 @@ pub(crate) fn parse_manifest(text: &str, path: &Path) -> Result<Vec<Case>, Usage
         {
             return Err(field_error(path, field("status"), &s.to_string(), FieldProblem::BadStatus));
         }
-        cases.push(Case { name, file: c.file, route, soap_action, soap_version, expect, status: c.status });
+        let sign = c.sign.or(d.sign).unwrap_or(false);
+        if sign && signer.is_none() {
+            return Err(field_error(path, field("sign"), "true", FieldProblem::SignerMissing));
+        }
+        if c.replace.iter().any(|[from, _]| from.is_empty()) {
+            return Err(field_error(path, field("replace"), "", FieldProblem::EmptyReplace));
+        }
+        let replace = c.replace.into_iter().map(|[from, to]| (from, to)).collect();
+        cases.push(Case {
+            name,
+            file: c.file,
+            route,
+            soap_action,
+            soap_version,
+            expect,
+            status: c.status,
+            sign,
+            replace,
+        });
     }
-    Ok(cases)
+    Ok(Manifest { cases, signer })
 }
 
 /// The SOAP version of an envelope file, from its document element's namespace.

@@ -4,20 +4,32 @@
 //! The manifest (`DIR/replay.toml` unless `--manifest` names another) is TOML with unknown keys refused:
 //!
 //! ```toml
-//! [defaults]                               # optional: route, soap_action, soap_version for every case
+//! [defaults]                               # optional: route, soap_action, soap_version, sign for every case
 //! route = "/demo"
 //! soap_action = "urn:example:GetPatient"
+//!
+//! [signer]                                 # optional: who signs `sign = true` cases (paths relative to the manifest)
+//! key = "../pki/leaf-rsa2048.key.pem"
+//! cert = "../pki/leaf-rsa2048.cert.pem"
+//! ttl = 300                                # optional: Timestamp lifetime, seconds
+//! reference = "direct"                     # optional: direct | ski | thumbprint | issuer-serial
 //!
 //! [[case]]
 //! file = "unsigned.xml"                    # relative to DIR, and must stay inside it
 //! name = "no Security header"              # optional, defaults to file
 //! expect = "wsse:InvalidSecurity"          # accepted | http:<status> | wsse:/soap:/env:<Code> | {namespace}Code
 //! status = 500                             # optional: also require this HTTP status
+//! sign = true                              # optional: add a signed Security header right before sending
+//! replace = [["<m:id>42", "<m:id>43"]]     # optional: literal edits after signing, each must apply
 //! ```
 //!
-//! Three parts, each testable alone: [`parse_manifest`] (TOML text to checked cases, no I/O), [`classify`] (an HTTP
-//! status and body to an [`Outcome`], no I/O), and the runner (reads the files, sends them with bounded concurrency,
-//! reports in manifest order).
+//! Signing at replay time ([`signer`]) keeps signed cases valid whatever day they run: the template is an envelope
+//! without a Security header, and [`crate::wss::secure`] gives it a fresh Timestamp and signature just before it
+//! goes out; `replace` then tampers with exactly one thing for a negative case.
+//!
+//! Four parts, each testable alone: [`parse_manifest`] (TOML text to checked cases, no I/O), [`classify`] (an HTTP
+//! status and body to an [`Outcome`], no I/O), [`signer`] (the bytes to send), and the runner (reads the files, sends
+//! them with bounded concurrency, reports in manifest order).
 //!
 //! Outcomes compare by namespace and local name, never by the prefix a server happened to write: `wsse:` is the WSS 1.0
 //! secext namespace, `soap:` the SOAP 1.1 and `env:` the SOAP 1.2 envelope namespace.
@@ -78,9 +90,11 @@ pub(crate) struct Args {
 mod manifest;
 mod outcome;
 mod runner;
+mod signer;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use manifest::*;
 pub(crate) use outcome::*;
 pub(crate) use runner::*;
+pub(crate) use signer::*;

@@ -8,7 +8,10 @@ pub(crate) struct Prepared {
     pub(crate) case: Case,
     pub(crate) url: reqwest::Url,
     pub(crate) version: SoapVersion,
-    pub(crate) body: Vec<u8>,
+    /// The file's bytes (a template when the case signs).
+    pub(crate) file: Vec<u8>,
+    /// The signer, for `sign = true` cases.
+    pub(crate) signer: Option<Arc<Signer>>,
 }
 
 /// Reads at most `limit` bytes of `path`.
@@ -42,7 +45,12 @@ pub(crate) fn prepare(args: &Args) -> Result<(reqwest::Url, Vec<Prepared>), Usag
     let manifest = args.manifest.clone().unwrap_or_else(|| args.dir.join(MANIFEST_NAME));
     let bytes = read_bounded(&manifest, MAX_MANIFEST_BYTES)?;
     let text = String::from_utf8(bytes).map_err(|_| UsageError::NotUtf8 { path: manifest.clone() })?;
-    let cases = parse_manifest(&text, &manifest)?;
+    let Manifest { cases, signer } = parse_manifest(&text, &manifest)?;
+    let manifest_dir = manifest.parent().unwrap_or(Path::new("."));
+    let signer = match &signer {
+        Some(config) if cases.iter().any(|c| c.sign) => Some(Arc::new(Signer::load(config, manifest_dir)?)),
+        _ => None,
+    };
     let root = std::fs::canonicalize(&args.dir)
         .map_err(|error| UsageError::Read { path: args.dir.clone(), error })?;
     let base = server.as_str().trim_end_matches('/').to_owned();
@@ -68,7 +76,12 @@ pub(crate) fn prepare(args: &Args) -> Result<(reqwest::Url, Vec<Prepared>), Usag
         let url = reqwest::Url::parse(&format!("{base}{}", case.route)).map_err(|_| {
             field_error(&manifest, format!("case[{i}].route"), &case.route, FieldProblem::BadRoute)
         })?;
-        prepared.push(Prepared { case, url, version, body });
+        // Sign and edit once now, so that a template that cannot be signed or a `replace` that misses stops the run
+        // before anything is sent; the body actually sent is made again right before sending (fresh Timestamp).
+        let case_signer = if case.sign { signer.clone() } else { None };
+        super::signer::body(&case, &body, case_signer.as_deref())
+            .map_err(|problem| UsageError::Body { path: path.clone(), problem })?;
+        prepared.push(Prepared { case, url, version, file: body, signer: case_signer });
     }
     Ok((server, prepared))
 }
@@ -126,7 +139,9 @@ pub(crate) async fn exchange(
     timeout: u64,
 ) -> Result<(u16, Vec<u8>), TransportError> {
     let action = p.case.soap_action.as_deref();
-    let mut req = client.post(p.url.clone()).body(p.body.clone());
+    let body = super::signer::body(&p.case, &p.file, p.signer.as_deref())
+        .map_err(|e| TransportError::Failed(format!("cannot make the message: {e}")))?;
+    let mut req = client.post(p.url.clone()).body(body);
     req = match p.version {
         SoapVersion::Soap11 => req
             .header(reqwest::header::CONTENT_TYPE, "text/xml; charset=utf-8")

@@ -3,7 +3,7 @@
 use super::*;
 
 fn manifest(text: &str) -> Result<Vec<Case>, UsageError> {
-    parse_manifest(text, Path::new("replay.toml"))
+    parse_manifest(text, Path::new("replay.toml")).map(|m| m.cases)
 }
 
 fn problem(text: &str) -> (String, FieldProblem) {
@@ -51,6 +51,8 @@ status = 400
                 soap_version: None,
                 expect: Outcome::Accepted,
                 status: None,
+                sign: false,
+                replace: Vec::new(),
             },
             Case {
                 name: "signed call".into(),
@@ -60,6 +62,8 @@ status = 400
                 soap_version: Some(SoapVersion::Soap12),
                 expect: wsse("FailedCheck"),
                 status: Some(400),
+                sign: false,
+                replace: Vec::new(),
             },
         ]
     );
@@ -267,4 +271,49 @@ fn reports_name_the_mismatch() {
     assert_eq!((error.mismatch, error.actual.as_str(), error.status), (Some("transport"), "error", None));
     let summary = Summary::of(&[pass, wrong, status, error]);
     assert_eq!(summary, Summary { total: 4, passed: 1, failed: 3, transport_errors: 1 });
+}
+
+#[test]
+fn signer_and_replace_in_the_manifest() {
+    let text = "[defaults]\nroute = \"/d\"\nsign = true\n[signer]\nkey = \"k.pem\"\ncert = \"c.pem\"\n\
+                reference = \"ski\"\n[[case]]\nfile = \"a.xml\"\nexpect = \"accepted\"\n\
+                [[case]]\nfile = \"b.xml\"\nsign = false\nreplace = [[\"a\", \"b\"], [\"c\", \"\"]]\n\
+                expect = \"accepted\"\n";
+    let m = parse_manifest(text, Path::new("replay.toml")).unwrap();
+    let signer = m.signer.unwrap();
+    assert_eq!(
+        (signer.ttl, signer.reference),
+        (300, crate::wss::secure::TokenReference::SubjectKeyIdentifier)
+    );
+    assert_eq!(signer.key, PathBuf::from("k.pem"));
+    assert!(m.cases[0].sign && !m.cases[1].sign);
+    assert_eq!(m.cases[1].replace, [("a".to_owned(), "b".to_owned()), ("c".to_owned(), String::new())]);
+    let signer = "[signer]\nkey = \"k\"\ncert = \"c\"\n";
+    let case = "[[case]]\nfile = \"a.xml\"\nroute = \"/d\"\nexpect = \"accepted\"\n";
+    assert_eq!(
+        problem(&format!("{case}sign = true\n")),
+        ("case[0].sign".into(), FieldProblem::SignerMissing)
+    );
+    assert_eq!(problem(&format!("{signer}ttl = 0\n{case}")), ("signer.ttl".into(), FieldProblem::BadTtl));
+    assert_eq!(
+        problem(&format!("{signer}reference = \"x\"\n{case}")),
+        ("signer.reference".into(), FieldProblem::BadReference)
+    );
+    assert_eq!(
+        problem(&format!("{case}replace = [[\"\", \"x\"]]\n")),
+        ("case[0].replace".into(), FieldProblem::EmptyReplace)
+    );
+    assert!(matches!(manifest(&format!("{case}replace = [[\"a\"]]\n")), Err(UsageError::Syntax { .. })));
+}
+
+#[test]
+fn bodies_are_edited_once_per_replace_and_every_edit_must_apply() {
+    let mut case =
+        manifest("[[case]]\nfile = \"a.xml\"\nroute = \"/d\"\nexpect = \"accepted\"\n").unwrap().remove(0);
+    assert_eq!(body(&case, b"<a>x x</a>", None).unwrap(), b"<a>x x</a>");
+    case.replace = vec![("x".into(), "y".into()), ("<a>".into(), "<b>".into())];
+    assert_eq!(body(&case, b"<a>x x</a>", None).unwrap(), b"<b>y x</a>");
+    case.replace = vec![("z".into(), "y".into())];
+    assert!(matches!(body(&case, b"<a>x</a>", None), Err(BodyProblem::ReplaceNotFound(t)) if t == "z"));
+    assert!(matches!(body(&case, &[0xff, 0xfe], None), Err(BodyProblem::NotUtf8)));
 }
