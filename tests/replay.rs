@@ -13,40 +13,7 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// argon2id of `s3cret-pw` (the same test user as tests/server.rs).
-const ALICE_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$GIGmTa8gdfQQRImmW9g3BQ$NDNYL/GYGAwBN/avAPp2fQ4dQdYtw4m3zCxeukK+eRs";
-const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
-const WSSE: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
-const PASSWORD_TEXT: &str =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
-
-/// A temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("sluis-replay-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use crate::server::{PASSWORD_TEXT, SOAP11, SOAP12, TempDir, WSSE, config_text};
 
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
@@ -63,30 +30,9 @@ fn ut_envelope(soap_ns: &str, password: &str) -> String {
     )
 }
 
-/// The server configuration: one worker, a file audit trail in `dir`, alice, and `extra` (routes etc.).
+/// The server configuration of tests/server.rs: one worker, a file audit trail in `dir`, alice, and `extra`.
 fn config(dir: &Path, extra: &str) -> Config {
-    let text = format!(
-        r#"
-[server]
-listen = "127.0.0.1:0"
-workers = 1
-shutdown_timeout_secs = 5
-
-[wss]
-[[wss.users]]
-name = "alice"
-password_hash = "{ALICE_HASH}"
-
-[audit]
-sink = "file"
-path = "{}"
-fsync = "never"
-
-{extra}
-"#,
-        dir.join("audit.jsonl").display()
-    );
-    Config::from_toml(&text, dir).unwrap()
+    Config::from_toml(&config_text(dir, extra), dir).unwrap()
 }
 
 const UT_ROUTE: &str = r#"

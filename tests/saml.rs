@@ -151,15 +151,7 @@ pub(crate) fn sign_id(xml: &str, id: &str, key: &SigningKey) -> String {
 pub(crate) fn sign_with(xml: &str, id: &str, key: &SigningKey, key_info: KeyInfoSpec) -> String {
     let doc = Document::parse_str(xml, &Limits::default()).unwrap();
     let ids = IdIndex::build(&doc, &IdPolicy::wss_saml()).unwrap();
-    let element = doc.node(ids.get(id).unwrap());
-    let placement = if element.is(SAML1_NS, "Assertion") {
-        Placement::LastChildOf(element.id())
-    } else {
-        match element.element_children().next() {
-            Some(first) if first.local_name() == "Issuer" => Placement::After(first.id()),
-            _ => Placement::FirstChildOf(element.id()),
-        }
-    };
+    let placement = sluis::saml::sign::placement(doc.node(ids.get(id).unwrap()));
     let spec = SignSpec {
         key,
         method: SignatureMethod::for_algorithm(key.default_algorithm()).unwrap(),

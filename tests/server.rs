@@ -12,12 +12,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// argon2id of `s3cret-pw` (made with `sluis keys hash-secret --stdin`).
-const ALICE_HASH: &str =
+pub(crate) const ALICE_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$GIGmTa8gdfQQRImmW9g3BQ$NDNYL/GYGAwBN/avAPp2fQ4dQdYtw4m3zCxeukK+eRs";
-const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
-const WSSE: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
-const PASSWORD_TEXT: &str =
+pub(crate) const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+pub(crate) const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
+pub(crate) const WSSE: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+pub(crate) const PASSWORD_TEXT: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
 
 /// The Security header of a UsernameToken message (so tests can check it was spliced out).
@@ -37,16 +38,23 @@ fn envelope(soap_ns: &str, password: &str) -> String {
 }
 
 /// A temporary directory, removed on drop.
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub PathBuf);
 
 impl TempDir {
-    fn new(tag: &str) -> TempDir {
+    pub(crate) fn new(tag: &str) -> TempDir {
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("sluis-server-{tag}-{}-{n}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("sluis-test-{tag}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
+    }
+
+    /// Writes `text` to `name` in the directory and returns the path.
+    pub(crate) fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
     }
 }
 
@@ -57,7 +65,7 @@ impl Drop for TempDir {
 }
 
 /// The test configuration: one worker, a file audit trail, the user alice, and the given extra TOML (routes etc.).
-fn config_text(dir: &Path, extra: &str) -> String {
+pub(crate) fn config_text(dir: &Path, extra: &str) -> String {
     format!(
         r#"
 [server]

@@ -3,6 +3,7 @@
 //! when it is missing unless `SLUIS_REQUIRE_ORACLES=1`).
 
 use crate::saml::{A2, IDP, SP, base64_der, check, holder_of_key, now, saml, saml11, sender_vouches};
+use crate::server::TempDir;
 use crate::wss::{V, ca_builder, ca_context, cert, key, run, ut_context};
 use sluis::dsig::DigestMethod;
 use sluis::policy::RoutePolicy;
@@ -297,26 +298,18 @@ fn sluis() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sluis"))
 }
 
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(tag: &str) -> Dir {
-        let p = std::env::temp_dir().join(format!("sluis-sign-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Dir(p)
-    }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// `sluis verify --format json` at `at`, trusting the test PKI's CA, with `extra` arguments: the exit code and report.
+fn verify_json(at: &str, file: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let out = sluis()
+        .args(["verify", "--at", at, "--format", "json", "--ca"])
+        .arg(pki_path("root-ca.cert.pem"))
+        .arg("--intermediate")
+        .arg(pki_path("intermediate-ca.cert.pem"))
+        .args(extra)
+        .arg(file)
+        .output()
+        .unwrap();
+    (out.status.code(), serde_json::from_slice(&out.stdout).unwrap())
 }
 
 fn sign_cli(signer: &str, file: &Path, extra: &[&str]) -> std::process::Output {
@@ -357,7 +350,7 @@ fn xmlsec1_verifies(file: &Path, id_attrs: &[&str]) -> bool {
 
 #[test]
 fn sign_command_makes_what_verify_and_xmlsec1_accept() {
-    let dir = Dir::new("cli");
+    let dir = TempDir::new("sign-cli");
     let wsu_ts =
         "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd:Timestamp";
     let oracle = xmlsec1();
@@ -367,27 +360,12 @@ fn sign_command_makes_what_verify_and_xmlsec1_accept() {
         let o =
             sign_cli("leaf-rsa2048", &input, &["--at", "2026-11-25T11:59:55Z", "-o", out.to_str().unwrap()]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let verify = sluis()
-            .args(["verify", "--at", "2026-11-25T12:00:00Z", "--format", "json", "--ca"])
-            .arg(pki_path("root-ca.cert.pem"))
-            .arg("--intermediate")
-            .arg(pki_path("intermediate-ca.cert.pem"))
-            .arg(&out)
-            .output()
-            .unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
-        assert_eq!(report["valid"], true, "{report}");
+        let (code, report) = verify_json("2026-11-25T12:00:00Z", &out, &[]);
+        assert_eq!((code, &report["valid"]), (Some(0), &serde_json::Value::Bool(true)), "{report}");
         assert_eq!(report["files"][0]["soap"]["principal"]["subject"], LEAF, "{report}");
         // Five minutes later the Timestamp has expired.
-        let late = sluis()
-            .args(["verify", "--at", "2026-11-25T12:10:00Z", "--format", "json", "--ca"])
-            .arg(pki_path("root-ca.cert.pem"))
-            .arg("--intermediate")
-            .arg(pki_path("intermediate-ca.cert.pem"))
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert_eq!(late.status.code(), Some(1));
+        let (code, report) = verify_json("2026-11-25T12:10:00Z", &out, &[]);
+        assert_eq!(code, Some(1), "{report}");
         if oracle {
             let body = match v {
                 V::S11 => "http://schemas.xmlsoap.org/soap/envelope/:Body",
@@ -442,18 +420,9 @@ fn sign_command_makes_what_verify_and_xmlsec1_accept() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let signed = dir.write("hok-signed.xml", std::str::from_utf8(&o.stdout).unwrap());
-    let verify = sluis()
-        .args(["verify", "--at", "2026-11-25T12:00:00Z", "--format", "json", "--ca"])
-        .arg(pki_path("root-ca.cert.pem"))
-        .arg("--intermediate")
-        .arg(pki_path("intermediate-ca.cert.pem"))
-        .arg("--saml-issuer")
-        .arg(format!("{IDP}={}", pki_path("leaf-rsa2048.cert.pem").display()))
-        .args(["--saml-audience", SP])
-        .arg(&signed)
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
+    let issuer = format!("{IDP}={}", pki_path("leaf-rsa2048.cert.pem").display());
+    let (_, report) =
+        verify_json("2026-11-25T12:00:00Z", &signed, &["--saml-issuer", &issuer, "--saml-audience", SP]);
     assert_eq!(report["valid"], true, "{report}");
     assert_eq!(report["files"][0]["soap"]["principal"]["subject"], "alice@example.org", "{report}");
 
@@ -473,7 +442,7 @@ fn sign_command_makes_what_verify_and_xmlsec1_accept() {
 
 #[test]
 fn sign_command_refuses_what_it_cannot_do() {
-    let dir = Dir::new("refuse");
+    let dir = TempDir::new("sign-refuse");
     let input = dir.write("in.xml", &envelope(V::S11, ""));
     // The key of another certificate.
     let o = sluis()

@@ -37,6 +37,19 @@ pub fn is_signable(node: Node<'_, '_>) -> bool {
         || node.is(SAML1P_NS, "Response")
 }
 
+/// Where the schema puts the `ds:Signature` of `element`: right after a first child `Issuer` (SAML 2.0), as the last
+/// child (SAML 1.1 `Assertion`), otherwise first (SAML 1.1 `Response`).
+pub fn placement(element: Node<'_, '_>) -> Placement {
+    if element.is(SAML1_NS, "Assertion") {
+        Placement::LastChildOf(element.id())
+    } else {
+        match element.element_children().next() {
+            Some(first) if first.local_name() == "Issuer" => Placement::After(first.id()),
+            _ => Placement::FirstChildOf(element.id()),
+        }
+    }
+}
+
 /// Signs the assertion or response of `xml` per `spec` and returns the signed text.
 pub fn sign(xml: &str, spec: &SamlSignSpec<'_>) -> Result<String, Reason> {
     let limits = Limits { max_bytes: usize::MAX / 2, ..Limits::default() };
@@ -57,14 +70,7 @@ pub fn sign(xml: &str, spec: &SamlSignSpec<'_>) -> Result<String, Reason> {
         "ID"
     };
     let id = element.attribute(None, id_attr).ok_or(DsigReason::ReferenceNotFound)?;
-    let placement = if element.is(SAML1_NS, "Assertion") {
-        Placement::LastChildOf(element.id())
-    } else {
-        match element.element_children().next() {
-            Some(first) if first.local_name() == "Issuer" => Placement::After(first.id()),
-            _ => Placement::FirstChildOf(element.id()),
-        }
-    };
+    let placement = placement(element);
     let method = match spec.method {
         Some(m) => m,
         None => SignatureMethod::for_algorithm(spec.key.default_algorithm())
