@@ -166,7 +166,7 @@ fn path_spec(p: &std::path::Path) -> String {
 impl Config {
     /// Builds the WS-Security processor's context from `[wss]`: every trust file, user and secret loaded and checked
     /// now. A configuration file goes through [`SecurityContext::from_config`]; the demo configuration, whose trust
-    /// material is compiled in, through [`Config::demo_security_context`].
+    /// material is compiled in, through `Config::demo_security_context`.
     pub fn security_context(&self) -> Result<SecurityContext, ConfigError> {
         match self.dir() {
             Some(dir) => {

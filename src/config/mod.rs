@@ -6,7 +6,7 @@
 //!
 //! 1. **Shape**: serde with `deny_unknown_fields` on every table, so a misspelt key is an error (with its line and
 //!    column), never a silently ignored setting.
-//! 2. **Meaning**: [`Config::validate`]-style checks that serde cannot express — listen address versus TLS, URLs,
+//! 2. **Meaning**: validation checks that serde cannot express — listen address versus TLS, URLs,
 //!    route paths, limits within bounds, CORS origins (`*` is refused) — each reported as a [`ConfigError`] naming the
 //!    file, the field (`routes[1].upstream`) and what is wrong.
 //!

@@ -16,7 +16,7 @@
 //! RSA PKCS#1 v1.5 and RSA-PSS with SHA-256/384/512, ECDSA P-256/P-384, Ed25519; digests SHA-256/384/512; SHA-1
 //! only when [`crate::trust::KeyPolicy::allow_sha1`] is set.
 //!
-//! What is refused, each with its own [`DsigReason`]: XPath, XPath Filter 2, XPointer, XSLT, Base64 and unknown
+//! What is refused, each with its own [`DsigReason`](crate::reason::DsigReason): XPath, XPath Filter 2, XPointer, XSLT, Base64 and unknown
 //! transforms; external and XPointer URIs (never fetched); `Manifest`s; HMAC (and `HMACOutputLength`), DSA, MD5;
 //! more than 30 References or 5 Transforms per Reference (Apache Santuario's secure-validation limits); `RetrievalMethod`
 //! and `KeyInfoReference`; a second `SignedInfo`; an ID value declared twice.

@@ -19,7 +19,7 @@ use crate::trust::{KeyPolicy, TrustedKey, VerifyError};
 use crate::xml::{Document, NodeId};
 
 /// Where the verifying key comes from. The default implementation for a [`crate::trust::TrustStore`] follows the
-/// XML-DSig `KeyInfo` rules in [`super::keyinfo`]; the WS-Security layer supplies one that resolves
+/// XML-DSig `KeyInfo` rules in `dsig::keyinfo`; the WS-Security layer supplies one that resolves
 /// `SecurityTokenReference`s.
 pub trait KeySource {
     /// The trusted keys that may have produced a signature whose `KeyInfo` element is `key_info` (None when absent),

@@ -3,7 +3,7 @@
 //! | path | answers |
 //! |---|---|
 //! | `POST <route>` | [`crate::wss::process`], then forward the spliced bytes to the upstream (or the validation response) |
-//! | `GET <route>?wsdl` | the route's WSDL with its service address rewritten to sluis ([`wsdl`]) |
+//! | `GET <route>?wsdl` | the route's WSDL with its service address rewritten to sluis (`server::wsdl`) |
 //! | `GET /healthz` | alive |
 //! | `GET /readyz` | configuration, keys, replay cache and audit trail in order, not draining |
 //! | anything else | 404 `application/problem+json` |
