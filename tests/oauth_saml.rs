@@ -445,3 +445,50 @@ fn assertions_signed_by_xmlsec1_are_exchanged() {
     let tampered = signed.replacen("alice@example.org", "alicf@example.org", 1);
     assert_eq!(refused(grant(&fx, &b64url(&tampered), Some("saml-portal"))), "digest_mismatch");
 }
+
+#[test]
+fn saml_issuer_keys_from_metadata() {
+    let dir = crate::server::TempDir::new("oauth-md");
+    let md =
+        dir.write("idp.xml", &crate::saml_trust::metadata(IDP, &["leaf-rsa2048"], &["leaf-rsa3072"], None));
+    let pinned = format!("keys = [{{ pem = \"{}\" }}]", pki_path("leaf-rsa2048.cert.pem"));
+    let with = |replacement: &str| tail("").replacen(&pinned, replacement, 1);
+    let t = with(&format!("metadata = \"{}\"", md.display()));
+    assert_ne!(t, tail(""));
+    let fx = Fixture::with_tail(&default_keys(), "", &t);
+    let token = grant(&fx, &b64url(&a2("_md1").signed("leaf-rsa2048")), Some("saml-portal")).unwrap();
+    assert_eq!(verify(&fx, &token.access_token)["sub"], "alice@example.org");
+    // The metadata's encryption key does not sign.
+    assert_eq!(
+        refused(grant(&fx, &b64url(&a2("_md2").signed("leaf-rsa3072")), Some("saml-portal"))),
+        "signature_invalid"
+    );
+
+    // Configuration errors name the field.
+    let load = |tail_text: &str| {
+        let config = parse(&format!("{}\n{tail_text}", config_text(&default_keys(), "")));
+        sluis::oauth::AuthorizationServer::new(
+            &config,
+            &fx.dir,
+            std::sync::Arc::new(sluis::clock::SystemClock),
+        )
+        .err()
+        .map(|e| e.to_string())
+    };
+    assert_eq!(load(&t), None);
+    let both = with(&format!("{pinned}\nmetadata = \"{}\"", md.display()));
+    assert!(
+        load(&both).unwrap().contains("oauth.issuers[1].metadata: give keys or metadata, not both"),
+        "{:?}",
+        load(&both)
+    );
+    let other = dir.write("other.xml", &crate::saml_trust::metadata(OTHER_IDP, &["leaf-rsa2048"], &[], None));
+    let missing = with(&format!("metadata = \"{}\"", other.display()));
+    assert!(load(&missing).unwrap().contains("no EntityDescriptor with entityID"), "{:?}", load(&missing));
+    let old = dir.write(
+        "old.xml",
+        &crate::saml_trust::metadata(IDP, &["leaf-rsa2048"], &[], Some("2020-01-01T00:00:00Z")),
+    );
+    let expired = with(&format!("metadata = \"{}\"", old.display()));
+    assert!(load(&expired).unwrap().contains("oauth.issuers[1].metadata"), "{:?}", load(&expired));
+}

@@ -282,6 +282,10 @@ pub struct IssuerConfig {
     /// PEM public keys or certificates. For SAML issuers these are the pinned signing keys (rollover: several).
     #[serde(default)]
     pub keys: Vec<KeyConfig>,
+    /// SAML issuers: a SAML 2.0 metadata file whose `EntityDescriptor` with this `entityID` lists the signing keys
+    /// (`KeyDescriptor use="signing"` or without `use`; its `validUntil` is honoured), instead of `keys`.
+    #[serde(default)]
+    pub metadata: Option<PathBuf>,
     /// Scopes every subject of this issuer may receive.
     #[serde(default)]
     pub base_scopes: Vec<String>,

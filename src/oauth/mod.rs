@@ -188,7 +188,7 @@ impl AuthorizationServer {
         replay: Arc<ReplayCache>,
     ) -> Result<Self, ConfigError> {
         let base_dir = base_dir.into();
-        let registry = Registry::load(config, &base_dir, &replay)?;
+        let registry = Registry::load(config, &base_dir, &replay, clock.now())?;
         let permits = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(AuthorizationServer {
             registry: ArcSwap::from_pointee(registry),
@@ -207,7 +207,7 @@ impl AuthorizationServer {
     /// finish with the configuration they started with. The replay cache and revocation list survive (their
     /// capacities take effect at the next start).
     pub fn reload(&self, config: &OAuthConfig) -> Result<(), ConfigError> {
-        let registry = Registry::load(config, &self.base_dir, &self.shared.replay)?;
+        let registry = Registry::load(config, &self.base_dir, &self.shared.replay, self.clock.now())?;
         self.registry.store(Arc::new(registry));
         Ok(())
     }

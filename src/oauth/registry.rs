@@ -15,11 +15,13 @@ use super::keys::SigningKeys;
 use super::saml_bearer;
 use super::scope::{self, Mapping, Scopes};
 use super::secret::{SecretHash, SecretVerifier};
+use crate::clock::DateTime;
 use crate::principal::AuthLevel;
+use crate::saml::metadata::{MetadataOptions, issuers_from_metadata};
 use crate::saml::{IssuerRegistry, IssuerTrust, Saml};
 use crate::store::ReplayCache;
 use crate::trust::KeyPolicy;
-use crate::trust::pem::{TrustItem, load_trust_items};
+use crate::trust::pem::{TrustItem, load_trust_items, read_file};
 
 /// Bounds on request bodies accepted in configuration: at least 4 KiB (a private_key_jwt request), at most 1 MiB.
 const REQUEST_BYTES_RANGE: std::ops::RangeInclusive<usize> = 4096..=1024 * 1024;
@@ -143,10 +145,12 @@ pub struct Registry {
 
 impl Registry {
     /// Loads and checks `config`, resolving paths against `base`; SAML assertions are recorded in `replay`.
+    /// SAML metadata is read as of `now` (a `validUntil` already past refuses the configuration).
     pub fn load(
         config: &OAuthConfig,
         base: &Path,
         replay: &Arc<ReplayCache>,
+        now: DateTime,
     ) -> Result<Registry, ConfigError> {
         let settings = settings(config)?;
         let signing = SigningKeys::load(&config.signing_keys, base)?;
@@ -156,7 +160,7 @@ impl Registry {
             let at = format!("oauth.issuers[{i}]");
             let issuer = load_issuer(c, base, &at)?;
             if c.format == IssuerFormat::Saml {
-                let trust = saml_trust(c, base, &at)?;
+                let trust = saml_trust(c, base, &at, now)?;
                 saml_issuers
                     .add(trust)
                     .map_err(|r| ConfigError::new(format!("{at}.issuer"), r.to_string()))?;
@@ -283,17 +287,34 @@ fn load_issuer(c: &IssuerConfig, base: &Path, at: &str) -> Result<Issuer, Config
 }
 
 /// A SAML issuer's pinned signing keys and certificates (several for rollover), in a trust store of its own.
-fn saml_trust(c: &IssuerConfig, base: &Path, at: &str) -> Result<IssuerTrust, ConfigError> {
+fn saml_trust(c: &IssuerConfig, base: &Path, at: &str, now: DateTime) -> Result<IssuerTrust, ConfigError> {
     if c.jwks.is_some() {
         return Err(ConfigError::new(
             format!("{at}.jwks"),
             "a SAML issuer's keys are PEM certificates or public keys",
         ));
     }
+    if let Some(file) = &c.metadata {
+        let field = format!("{at}.metadata");
+        if !c.keys.is_empty() {
+            return Err(ConfigError::new(field, "give keys or metadata, not both"));
+        }
+        let path = base.join(file);
+        let bytes =
+            read_file(&path).map_err(|e| ConfigError::new(&field, format!("{}: {e}", path.display())))?;
+        let issuers = issuers_from_metadata(&bytes, &MetadataOptions::new(now))
+            .map_err(|r| ConfigError::new(&field, format!("{}: {r}", path.display())))?;
+        return issuers.into_iter().find(|t| t.entity_id() == c.issuer).ok_or_else(|| {
+            ConfigError::new(
+                &field,
+                format!("{}: no EntityDescriptor with entityID {:?}", path.display(), c.issuer),
+            )
+        });
+    }
     if c.keys.is_empty() {
         return Err(ConfigError::new(
             format!("{at}.keys"),
-            "a SAML issuer needs at least one pinned key or certificate",
+            "a SAML issuer needs at least one pinned key or certificate, or metadata",
         ));
     }
     let mut builder = IssuerTrust::builder(c.issuer.clone(), KeyPolicy::default());
