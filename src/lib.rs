@@ -21,6 +21,7 @@
 //! | [`wss`] | the `wsse:Security` header: tokens, timestamps, signature coverage, the gateway decision |
 //! | [`oauth`] | the OAuth 2.0 authorization server: grants, client auth, JWT access tokens |
 //! | [`audit`] | NEN 7513 audit records |
+//! | [`metrics`] | Prometheus counters: the audit trail counted, HTTP requests and latency |
 //! | [`config`] | the TOML configuration, turned into the objects above |
 //! | [`server`] | actix-web wiring: the SOAP gateway and the OAuth endpoints |
 //! | [`cli`] | the `sluis` command line (thin wiring) |
@@ -56,6 +57,8 @@ pub mod wss;
 pub mod oauth;
 
 pub mod audit;
+
+pub mod metrics;
 
 pub mod config;
 

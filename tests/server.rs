@@ -757,7 +757,7 @@ scopes = ["read"]
         "/bridge",
         &format!("upstream = \"{}/echo\"\nexchange = true\nexchange_scopes = [\"read\"]", up.url),
     );
-    let routes = format!("{}{bridge}", ut_route("/svc", ""));
+    let routes = format!("[metrics]\nenabled = true\n{}{bridge}", ut_route("/svc", ""));
     let config = Config::from_toml(&config_text(&dir.0, &format!("{routes}{oauth}")), &dir.0).unwrap();
     let s = start_config(&config, dir);
     let token = |secret: &'static str| {
@@ -807,6 +807,17 @@ scopes = ["read"]
     assert_eq!(claims["aud"], format!("{}/echo", up.url));
     assert_eq!(claims["client_id"], "sluis-gateway");
     assert_eq!(claims["scope"], "read");
+    // Metrics: the issued and refused tokens, counted as audited.
+    let text = client().get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
+    for line in [
+        "sluis_tokens_issued_total{grant=\"client_credentials\"} 1",
+        "sluis_oauth_errors_total{error=\"invalid_client\"} 1",
+        "sluis_http_requests_total{route=\"/oauth2/token\",status=\"2xx\"} 1",
+        "sluis_http_requests_total{route=\"/oauth2/token\",status=\"4xx\"} 1",
+        "sluis_http_requests_total{route=\"/oauth2/jwks\",status=\"2xx\"} 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+    }
 
     let lines = s.audit_lines();
     let jti = claims["jti"].as_str().unwrap();
@@ -833,4 +844,49 @@ scopes = ["read"]
     );
     s.stop().await;
     up.handle.stop(true).await;
+}
+
+#[actix_web::test]
+async fn metrics_count_what_the_audit_trail_records() {
+    let metrics = "[metrics]\nenabled = true\n";
+    let s = start("metrics", &format!("{metrics}{}", ut_route("/svc", ""))).await;
+    let url = format!("{}/svc", s.base);
+    assert_eq!(post_soap11(&url, envelope(SOAP11, "s3cret-pw")).await.status(), 200);
+    assert_eq!(post_soap11(&url, envelope(SOAP11, "wrong")).await.status(), 500);
+    assert_eq!(post_soap11(&url, envelope(SOAP11, "wrong")).await.status(), 500);
+    assert_eq!(client().get(format!("{}/no/such/path-123", s.base)).send().await.unwrap().status(), 404);
+    let r = client().get(format!("{}/metrics", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+    let text = r.text().await.unwrap();
+    for line in [
+        "sluis_decisions_total{kind=\"soap.validate\",verdict=\"accepted\"} 1",
+        "sluis_decisions_total{kind=\"soap.request\",verdict=\"refused\"} 2",
+        "sluis_refusals_total{kind=\"soap.request\",reason=\"authentication_failed\"} 2",
+        "sluis_soap_faults_total{fault=\"wsse:FailedAuthentication\"} 2",
+        "sluis_http_requests_total{route=\"/svc\",status=\"2xx\"} 1",
+        "sluis_http_requests_total{route=\"/svc\",status=\"5xx\"} 2",
+        "sluis_http_requests_total{route=\"other\",status=\"4xx\"} 1",
+        "sluis_http_request_duration_seconds_count{route=\"/svc\"} 3",
+        "sluis_audit_sink_failed 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+    }
+    assert!(!text.contains("path-123"), "a client's path never becomes a label");
+    assert!(!text.contains("alice"), "no subjects in metrics");
+    s.stop().await;
+
+    // Only the allowed addresses may read them; without [metrics] there is no such endpoint.
+    let s = start(
+        "metrics-deny",
+        &format!("[metrics]\nenabled = true\nallow = [\"10.0.0.0/8\"]\n{}", ut_route("/svc", "")),
+    )
+    .await;
+    let r = client().get(format!("{}/metrics", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    s.stop().await;
+    let s = start("metrics-off", &ut_route("/svc", "")).await;
+    assert_eq!(client().get(format!("{}/metrics", s.base)).send().await.unwrap().status(), 404);
+    s.stop().await;
 }

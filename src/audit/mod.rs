@@ -37,4 +37,4 @@ mod writer;
 pub use chain::{ChainError, ChainSummary, GENESIS};
 pub use event::{Event, EventKind, MAX_FIELD_CHARS, Outcome, Verdict, What, Where, Who};
 pub use sink::{FileSink, Sink, StdoutSink};
-pub use writer::{AuditError, Auditor, AuditorStats, FsyncPolicy, OnAuditFull, Permit};
+pub use writer::{AuditError, Auditor, AuditorStats, EventTap, FsyncPolicy, OnAuditFull, Permit};

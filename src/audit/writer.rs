@@ -97,6 +97,8 @@ enum Msg {
 }
 
 struct Shared {
+    /// Sees every event as it is recorded (metrics); set once.
+    tap: std::sync::OnceLock<Arc<dyn EventTap>>,
     on_full: OnAuditFull,
     capacity: usize,
     dropped: AtomicU64,
@@ -105,6 +107,14 @@ struct Shared {
     written: AtomicU64,
     sink_failed: AtomicBool,
     stopping: AtomicBool,
+}
+
+/// Something that sees every recorded event as it is handed to the queue (before the writer assigns its sequence
+/// number), e.g. [`crate::metrics`] counting outcomes: every decision is counted exactly as it is audited. It runs on
+/// the request's thread, so it must be quick and must not block.
+pub trait EventTap: Send + Sync {
+    /// Called once for each recorded event.
+    fn event(&self, event: &Event);
 }
 
 /// The audit handle: cheap to clone, shared by every worker and the OAuth endpoints.
@@ -138,6 +148,9 @@ impl Permit {
     /// Queues the record. With a reserved slot this cannot fail; without one (drop mode, queue was full) the record is
     /// queued if there is room now and counted as dropped otherwise.
     pub fn record(self, event: Event) {
+        if let Some(tap) = self.shared.tap.get() {
+            tap.event(&event);
+        }
         let msg = Msg::Event(Box::new(event));
         match self.slot {
             Some(slot) => {
@@ -166,6 +179,7 @@ impl Auditor {
         let capacity = queue_capacity.max(1);
         let (tx, rx) = mpsc::channel(capacity);
         let shared = Arc::new(Shared {
+            tap: std::sync::OnceLock::new(),
             on_full,
             capacity,
             dropped: AtomicU64::new(0),
@@ -205,6 +219,11 @@ impl Auditor {
     /// Reserves and records at once (for events recorded after the fact, e.g. server start/stop).
     pub fn record(&self, event: Event) -> Result<(), AuditError> {
         self.reserve().map(|p| p.record(event))
+    }
+
+    /// Sets the [`EventTap`] that sees every event from now on; false when one was set already (it stays).
+    pub fn set_tap(&self, tap: Arc<dyn EventTap>) -> bool {
+        self.shared.tap.set(tap).is_ok()
     }
 
     /// Whether a record could be promised now (for `/readyz`).

@@ -36,7 +36,7 @@ pub use ip_range::IpRange;
 pub(crate) use ip_range::canonical as canonical_ip;
 pub use material::{Material, MaterialSource};
 pub use sections::{
-    AuditConfig, AuditSinkKind, BucketConfig, CorsConfig, FsyncPolicy, LogFormat, OnAuditFull,
+    AuditConfig, AuditSinkKind, BucketConfig, CorsConfig, FsyncPolicy, LogFormat, MetricsConfig, OnAuditFull,
     RateLimitConfig, RouteConfig, ServerConfig, TlsConfig,
 };
 
@@ -98,6 +98,9 @@ pub struct Config {
     /// CORS.
     #[serde(default)]
     pub cors: CorsConfig,
+    /// `GET /metrics`.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
     /// The WS-Security processor: trust material, users, secrets file, clock skew, replay cache
     /// ([`crate::wss::WssConfig`]).
     #[serde(default)]

@@ -193,6 +193,23 @@ pub enum AuditSinkKind {
     Stdout,
 }
 
+/// `[metrics]`: `GET /metrics` in the Prometheus text format ([`crate::metrics`]).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Serve `/metrics`. Default off.
+    pub enabled: bool,
+    /// Client addresses (IP or CIDR, after trusted proxies) that may read it; everyone else gets 403. Default
+    /// loopback only: put the scraper's address here, never the internet.
+    pub allow: Vec<String>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig { enabled: false, allow: vec!["127.0.0.0/8".into(), "::1/128".into()] }
+    }
+}
+
 /// `[rate_limit]`: token buckets per client IP address.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]

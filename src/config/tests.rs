@@ -55,6 +55,7 @@ fn semantic_errors_name_the_field() {
         ("[server]\nmax_body_bytes = 0\n", "server.max_body_bytes", "out of range"),
         ("[server]\ntrusted_proxies = [\"10.0.0.0/40\"]\n", "server.trusted_proxies[0]", "CIDR"),
         ("[server]\nlog_level = \"[[[\"\n", "server.log_level", ""),
+        ("[metrics]\nallow = [\"everyone\"]\n", "metrics.allow[0]", "CIDR"),
         ("[cors]\nallowed_origins = [\"*\"]\n", "cors.allowed_origins[0]", "wildcards"),
         ("[cors]\nallowed_origins = [\"https://*.example.nl\"]\n", "cors.allowed_origins[0]", "wildcards"),
         (

@@ -99,6 +99,12 @@ pub(super) fn check(c: &Config, file: &str) -> Result<(), ConfigError> {
     range(file, "rate_limit.max_clients", rl.max_clients, 1, 10_000_000)?;
     range(file, "rate_limit.idle_secs", rl.idle_secs, 1, 86_400)?;
 
+    for (i, a) in c.metrics.allow.iter().enumerate() {
+        super::IpRange::parse(a).ok_or_else(|| {
+            err(&format!("metrics.allow[{i}]"), format!("{a:?} is not an IP address or CIDR"))
+        })?;
+    }
+
     let cors = &c.cors;
     for (i, o) in cors.allowed_origins.iter().enumerate() {
         origin(o).map_err(|m| err(&format!("cors.allowed_origins[{i}]"), m))?;

@@ -188,6 +188,10 @@ fn finish<B>(
 ) -> ServiceResponse<B> {
     let status = res.status();
     security_headers(res.headers_mut(), shared, info, verdict, cors_origin);
+    if let Some(m) = &shared.metrics {
+        let label = super::metrics::route_label((route != "-").then_some(route), res.request().path());
+        m.observe_http(label, status.as_u16(), started.elapsed());
+    }
     tracing::info!(
         target: "sluis::access",
         request_id = %info.id,

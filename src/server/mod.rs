@@ -6,6 +6,7 @@
 //! | `GET <route>?wsdl` | the route's WSDL with its service address rewritten to sluis (`server::wsdl`) |
 //! | `GET /healthz` | alive |
 //! | `GET /readyz` | configuration, keys, replay cache and audit trail in order, not draining |
+//! | `GET /metrics` | with `[metrics] enabled = true`, to the addresses of `[metrics] allow`: [`crate::metrics`] |
 //! | anything else | 404 `application/problem+json` |
 //!
 //! **Bounds.** Connections per worker (`max_connections`), TLS handshakes in flight (`max_connection_rate`), the time to
@@ -23,6 +24,7 @@
 mod edge;
 mod forward;
 mod health;
+mod metrics;
 mod oauth_audit;
 mod problem;
 mod rate_limit;
@@ -275,6 +277,9 @@ fn app(
         .wrap(from_fn(edge::edge))
         .route("/healthz", web::get().to(health::live))
         .route("/readyz", web::get().to(health::ready));
+    if data.metrics.is_some() {
+        app = app.route("/metrics", web::get().to(metrics::metrics));
+    }
     // The OAuth 2.0 authorization server (crate::oauth): /oauth2/token, /oauth2/jwks, /oauth2/introspect,
     // /oauth2/revoke, /.well-known/oauth-authorization-server and /.well-known/openid-configuration. Route paths under
     // /oauth2 and /.well-known are reserved for it.

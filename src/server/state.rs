@@ -5,6 +5,7 @@ use super::wsdl;
 use crate::audit::Auditor;
 use crate::clock::Clock;
 use crate::config::{BucketConfig, Config, ConfigError, CorsConfig, IpRange};
+use crate::metrics::Metrics;
 use crate::oauth::AuthorizationServer;
 use crate::policy::RoutePolicy;
 use crate::wss::SecurityContext;
@@ -91,6 +92,10 @@ pub(crate) struct Shared {
     pub draining: AtomicBool,
     /// The OAuth 2.0 authorization server, when `[oauth]` is configured.
     pub oauth: Option<Arc<AuthorizationServer>>,
+    /// The counters behind `GET /metrics`, when `[metrics]` is enabled.
+    pub metrics: Option<Arc<Metrics>>,
+    /// Who may read `/metrics`.
+    pub metrics_allow: Vec<IpRange>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -209,6 +214,12 @@ pub(crate) fn build(
             Some(Arc::new(server))
         }
     };
+    let metrics = config.metrics.enabled.then(|| {
+        let m = Arc::new(Metrics::new());
+        auditor.set_tap(m.clone());
+        m
+    });
+    let metrics_allow = config.metrics.allow.iter().filter_map(|a| IpRange::parse(a)).collect();
     Ok(Shared {
         label,
         demo: config.is_demo(),
@@ -226,6 +237,8 @@ pub(crate) fn build(
         request_timeout: Duration::from_secs(s.request_timeout_secs),
         draining: AtomicBool::new(false),
         oauth,
+        metrics,
+        metrics_allow,
     })
 }
 
