@@ -31,7 +31,7 @@ done
 # --- fuzz smoke ------------------------------------------------------------------------------------------------
 if rustup toolchain list | grep -q nightly; then
   command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz >/dev/null 2>&1
-  for target in xml_parse c14n dsig_verify saml_validate oauth_form; do
+  for target in xml_parse c14n dsig_verify saml_validate oauth_form wss_gateway; do
     corpus=$(mktemp -d)
     cp fuzz/seeds/"$target"/* "$corpus"/
     (cd fuzz && cargo +nightly fuzz run -O "$target" "$corpus" -- -max_total_time="${FUZZ_SECONDS:-10}" -max_len=65536) \

@@ -84,19 +84,19 @@ pub fn dsig_verify(data: &[u8]) {
 /// refusal like any other).
 fn saml_validator() -> Option<&'static crate::saml::Saml> {
     static SAML: OnceLock<Option<crate::saml::Saml>> = OnceLock::new();
-    SAML.get_or_init(|| {
-        use crate::saml::{IssuerRegistry, IssuerTrust, Saml, SamlPolicy};
-        let key = PublicKey::from_pem(SEED_KEY.as_bytes()).ok()?;
-        let mut issuer = IssuerTrust::builder("https://idp.example.org/saml2", KeyPolicy::default());
-        issuer.pin_key(key).ok()?;
-        let mut registry = IssuerRegistry::new();
-        registry.add(issuer.build()).ok()?;
-        let policy =
-            SamlPolicy::new(["https://sluis.example.org"], ["https://sluis.example.org/oauth2/token"]);
-        let replay = Arc::new(crate::store::ReplayCache::new(10_000));
-        Some(Saml::new(Arc::new(registry), policy, replay))
-    })
-    .as_ref()
+    SAML.get_or_init(new_saml).as_ref()
+}
+
+fn new_saml() -> Option<crate::saml::Saml> {
+    use crate::saml::{IssuerRegistry, IssuerTrust, Saml, SamlPolicy};
+    let key = PublicKey::from_pem(SEED_KEY.as_bytes()).ok()?;
+    let mut issuer = IssuerTrust::builder("https://idp.example.org/saml2", KeyPolicy::default());
+    issuer.pin_key(key).ok()?;
+    let mut registry = IssuerRegistry::new();
+    registry.add(issuer.build()).ok()?;
+    let policy = SamlPolicy::new(["https://sluis.example.org"], ["https://sluis.example.org/oauth2/token"]);
+    let replay = Arc::new(crate::store::ReplayCache::new(10_000));
+    Some(Saml::new(Arc::new(registry), policy, replay))
 }
 
 /// Validates `data` as a SAML Response or Assertion at a fixed time; an accepted assertion must yield a subject.
@@ -123,4 +123,56 @@ pub fn oauth_form(data: &[u8]) {
             let _ = Document::parse(&xml, &Limits::token_request());
         }
     }
+}
+
+/// The test PKI's root and intermediate CA, trusted by the `wss_gateway` context.
+const ROOT_CA: &str = include_str!("../testdata/pki/root-ca.cert.pem");
+const INTERMEDIATE_CA: &str = include_str!("../testdata/pki/intermediate-ca.cert.pem");
+
+/// A gateway context trusting the test PKI (so the signed `testdata/` envelopes verify), with a SAML validator like
+/// the one above, built once; accepted messages are not remembered as replays.
+fn gateway() -> Option<&'static crate::wss::SecurityContext> {
+    static CTX: OnceLock<Option<crate::wss::SecurityContext>> = OnceLock::new();
+    CTX.get_or_init(|| {
+        use crate::trust::Certificate;
+        let mut b = TrustStore::builder(KeyPolicy::default());
+        b.add_ca(&Certificate::from_pem(ROOT_CA.as_bytes()).ok()?).ok()?;
+        b.add_intermediate(Certificate::from_pem(INTERMEDIATE_CA.as_bytes()).ok()?);
+        let mut ctx = crate::wss::SecurityContext::builder(b.build());
+        // Deterministic: the same input gets the same decision however often it runs (a crash must reproduce).
+        ctx.reject_replayed_messages(false);
+        if let Some(saml) = new_saml() {
+            ctx.saml(saml);
+        }
+        Some(ctx.build())
+    })
+    .as_ref()
+}
+
+/// Runs the whole WS-Security gateway decision ([`crate::wss::process`]) on `data` as a SOAP 1.1 and a SOAP 1.2
+/// request at the fixtures' time. An accepted message must name a principal and forward bytes that still parse.
+/// Returns whether either version was accepted (the seed test checks that the signed seeds still are).
+pub fn wss_gateway(data: &[u8]) -> bool {
+    let mut any = false;
+    use crate::wss::{Transport, process};
+    let Some(ctx) = gateway() else { return false };
+    let at = DateTime::from_unix_seconds(1_795_608_000);
+    let policy = crate::policy::RoutePolicy::default();
+    let requests = [
+        ("text/xml; charset=utf-8", Some("\"urn:example:GetPatient\"")),
+        ("application/soap+xml; charset=utf-8; action=\"urn:example:GetPatient\"", None),
+    ];
+    for (content_type, action) in requests {
+        let transport = Transport { tls: true, loopback: false };
+        if let Ok(accepted) = process(ctx, &policy, Some(content_type), action, data, transport, at) {
+            assert!(!accepted.principal().subject().is_empty(), "accepted without a subject");
+            let limits = Limits { max_bytes: usize::MAX / 2, ..Limits::soap() };
+            assert!(
+                Document::parse(accepted.forward_body(), &limits).is_ok(),
+                "forwarded bytes do not parse"
+            );
+            any = true;
+        }
+    }
+    any
 }
