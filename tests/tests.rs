@@ -9,6 +9,7 @@ mod c14n_oracle;
 mod c14n_vectors;
 mod cli_verify;
 mod fuzz_seeds;
+mod module_order;
 mod oauth;
 mod oauth_http;
 mod oauth_saml;
