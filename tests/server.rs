@@ -266,9 +266,13 @@ async fn health_ready_request_id_and_security_headers() {
     assert_eq!(r.status(), 404);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     assert!(r.headers().contains_key("x-request-id"));
-    // Wrong method on a route.
+    // Wrong method on a route, or on a probe: 405 with Allow, as a problem.
     let r = client().put(format!("{}/svc", s.base)).send().await.unwrap();
     assert_eq!(r.status(), 405);
+    let r = client().delete(format!("{}/healthz", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET");
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
     s.stop().await;
 }
 
@@ -776,6 +780,9 @@ scopes = ["read"]
     assert_eq!(body["token_type"], "Bearer");
     let r = token("wrong").await.unwrap();
     assert_eq!(r.status(), 401);
+    let r = client().get(format!("{}/oauth2/token", s.base)).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), &r.headers()["allow"]), (405, &"POST".parse().unwrap()));
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
     let jwks = client().get(format!("{}/oauth2/jwks", s.base)).send().await.unwrap();
     assert_eq!(jwks.status(), 200);
     assert!(jwks.text().await.unwrap().contains("es-1"));
@@ -813,7 +820,7 @@ scopes = ["read"]
         "sluis_tokens_issued_total{grant=\"client_credentials\"} 1",
         "sluis_oauth_errors_total{error=\"invalid_client\"} 1",
         "sluis_http_requests_total{route=\"/oauth2/token\",status=\"2xx\"} 1",
-        "sluis_http_requests_total{route=\"/oauth2/token\",status=\"4xx\"} 1",
+        "sluis_http_requests_total{route=\"/oauth2/token\",status=\"4xx\"} 2",
         "sluis_http_requests_total{route=\"/oauth2/jwks\",status=\"2xx\"} 1",
     ] {
         assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");

@@ -32,12 +32,50 @@ use crate::reason::OAuthReason;
 /// Mounts the endpoints on `cfg`.
 pub fn configure(cfg: &mut web::ServiceConfig, server: Arc<AuthorizationServer>) {
     cfg.app_data(web::Data::from(server))
-        .service(web::resource("/oauth2/token").route(web::post().to(token)))
-        .service(web::resource("/oauth2/jwks").route(web::get().to(jwks)))
-        .service(web::resource("/.well-known/oauth-authorization-server").route(web::get().to(metadata)))
-        .service(web::resource("/.well-known/openid-configuration").route(web::get().to(metadata)))
-        .service(web::resource("/oauth2/introspect").route(web::post().to(introspect)))
-        .service(web::resource("/oauth2/revoke").route(web::post().to(revoke)));
+        .service(
+            web::resource("/oauth2/token").route(web::post().to(token)).default_service(web::to(post_only)),
+        )
+        .service(web::resource("/oauth2/jwks").route(web::get().to(jwks)).default_service(web::to(get_only)))
+        .service(
+            web::resource("/.well-known/oauth-authorization-server")
+                .route(web::get().to(metadata))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/.well-known/openid-configuration")
+                .route(web::get().to(metadata))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/oauth2/introspect")
+                .route(web::post().to(introspect))
+                .default_service(web::to(post_only)),
+        )
+        .service(
+            web::resource("/oauth2/revoke").route(web::post().to(revoke)).default_service(web::to(post_only)),
+        );
+}
+
+/// 405 with `Allow` and an RFC 9457 problem, for any other method.
+fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": "Method Not Allowed",
+        "status": 405,
+        "detail": format!("Use {allow}."),
+    });
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, allow))
+        .content_type("application/problem+json")
+        .body(body.to_string())
+}
+
+async fn post_only() -> HttpResponse {
+    method_not_allowed("POST")
+}
+
+async fn get_only() -> HttpResponse {
+    method_not_allowed("GET")
 }
 
 /// Reads the body up to `limit` bytes; `Err` as soon as it grows beyond.

@@ -275,10 +275,18 @@ fn app(
         .app_data(data.clone())
         .app_data(forwarders)
         .wrap(from_fn(edge::edge))
-        .route("/healthz", web::get().to(health::live))
-        .route("/readyz", web::get().to(health::ready));
+        .service(
+            web::resource("/healthz").route(web::get().to(health::live)).default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/readyz").route(web::get().to(health::ready)).default_service(web::to(get_only)),
+        );
     if data.metrics.is_some() {
-        app = app.route("/metrics", web::get().to(metrics::metrics));
+        app = app.service(
+            web::resource("/metrics")
+                .route(web::get().to(metrics::metrics))
+                .default_service(web::to(get_only)),
+        );
     }
     // The OAuth 2.0 authorization server (crate::oauth): /oauth2/token, /oauth2/jwks, /oauth2/introspect,
     // /oauth2/revoke, /.well-known/oauth-authorization-server and /.well-known/openid-configuration. Route paths under
@@ -296,6 +304,14 @@ fn app(
         );
     }
     app.default_service(web::to(not_found))
+}
+
+/// 405 for the GET-only endpoints (probes, metrics).
+async fn get_only() -> HttpResponse {
+    let mut res = problem::problem(actix_web::http::StatusCode::METHOD_NOT_ALLOWED, "Use GET.");
+    res.headers_mut()
+        .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static("GET"));
+    res
 }
 
 async fn not_found() -> HttpResponse {
