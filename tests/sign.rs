@@ -8,7 +8,7 @@ use crate::wss::{V, ca_builder, ca_context, cert, key, run, ut_context};
 use sluis::dsig::DigestMethod;
 use sluis::policy::RoutePolicy;
 use sluis::principal::{AuthLevel, TokenType};
-use sluis::saml::sign::{SamlSignSpec, sign as saml_sign};
+use sluis::saml::sign::{RedateError, SamlSignSpec, redate, sign as saml_sign};
 use sluis::trust::Certificate;
 use sluis::wss::secure::{
     SamlToken, SamlTokenUse, SecureError, SecureSpec, TokenFormat, TokenReference, UsernameSpec, secure,
@@ -472,4 +472,57 @@ fn sign_command_refuses_what_it_cannot_do() {
     let expired = std::str::from_utf8(&o.stdout).unwrap();
     let r = run(&ca_builder().build(), &RoutePolicy::default(), V::S11, expired).unwrap_err();
     assert_eq!(r.reason.code(), "certificate_expired");
+}
+
+#[test]
+fn redating_moves_every_saml_instant_alike() {
+    let a = A2::default();
+    let day = 86_400;
+    let later = now().plus_seconds(day);
+    let old_issue = sluis::clock::DateTime::parse(&a.issue_instant).unwrap();
+    let moved =
+        redate(&a.xml(), later.plus_seconds(old_issue.unix_seconds() - now().unix_seconds())).unwrap();
+    // Every instant moved by one day; nothing else changed.
+    let times = |xml: &str| -> Vec<i64> {
+        let doc = sluis::xml::Document::parse_str(xml, &sluis::xml::Limits::default()).unwrap();
+        let mut out = Vec::new();
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            for at in n.attributes() {
+                if let Ok(t) = sluis::clock::DateTime::parse(at.value()) {
+                    out.push(t.unix_seconds());
+                }
+            }
+        }
+        out
+    };
+    let (before, after) = (times(&a.xml()), times(&moved));
+    assert!(before.len() >= 5, "{before:?}");
+    assert_eq!(after, before.iter().map(|t| t + day).collect::<Vec<_>>());
+    assert_eq!(moved.len(), a.xml().len());
+    // Signed and checked a day later, it is valid; the original is not.
+    let k = key("leaf-rsa2048");
+    let spec =
+        SamlSignSpec { key: &k, certificates: vec![], digest: DigestMethod::Sha256, method: None, id: None };
+    let signed = saml_sign(&moved, &spec).unwrap();
+    let ctx = sluis::saml::Context::at(later);
+    assert!(saml().validate_document(signed.as_bytes(), &ctx).is_ok());
+    let stale = saml_sign(&a.xml(), &spec).unwrap();
+    assert_eq!(saml().validate_document(stale.as_bytes(), &ctx).unwrap_err().code(), "assertion_expired");
+    // Refusals: a signed document, something that is not SAML, a time that is not one.
+    assert_eq!(redate(&signed, later), Err(RedateError::AlreadySigned));
+    assert_eq!(redate("<a IssueInstant=\"2026-01-01T00:00:00Z\"/>", later), Err(RedateError::NoIssueInstant));
+    let bad = a.xml().replacen(&a.issue_instant, "yesterday", 1);
+    assert_eq!(redate(&bad, later), Err(RedateError::BadTime("IssueInstant".into())));
+
+    // `sluis sign --saml-redate --at`.
+    let dir = TempDir::new("sign-redate");
+    let input = dir.write("a.xml", &a.xml());
+    let o = sign_cli("leaf-rsa2048", &input, &["--saml-redate", "--at", &later.to_rfc3339()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains(&format!("IssueInstant=\"{}\"", later.to_rfc3339())), "{out}");
+    assert!(saml().validate_document(out.as_bytes(), &ctx).is_ok());
+    let envelope_file = dir.write("e.xml", &envelope(V::S11, ""));
+    let o = sign_cli("leaf-rsa2048", &envelope_file, &["--saml-redate"]);
+    assert_eq!(o.status.code(), Some(2));
 }

@@ -45,7 +45,8 @@ pub(crate) struct Args {
     /// Write the signed document here instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// SOAP: the Timestamp's (and UsernameToken's) `Created` (RFC 3339); default now.
+    /// SOAP: the Timestamp's (and UsernameToken's) `Created`; with --saml-redate, the new IssueInstant (RFC 3339);
+    /// default now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
     /// SOAP: seconds from `Created` to the Timestamp's `Expires`.
@@ -75,6 +76,10 @@ pub(crate) struct Args {
     /// the assertion rides along.
     #[arg(long, value_enum, requires = "saml_token")]
     saml_use: Option<SamlUseArg>,
+    /// SAML: first move every SAML instant (IssueInstant, NotBefore, NotOnOrAfter, AuthnInstant, …) by the same amount,
+    /// so that the document element's IssueInstant becomes --at (default now); the document must not be signed yet.
+    #[arg(long)]
+    saml_redate: bool,
     /// SAML: sign the element with this ID instead of the document element.
     #[arg(long, value_name = "ID")]
     id: Option<String>,
@@ -188,6 +193,9 @@ fn sign(args: &Args) -> Result<String, Failure> {
             Kind::Plain
         }
     };
+    if args.saml_redate && !matches!(kind, Kind::Saml) {
+        return Err(Failure::Usage("--saml-redate is for SAML assertions and responses".into()));
+    }
     let signed = match kind {
         Kind::Soap => {
             let created = match &args.at {
@@ -237,6 +245,15 @@ fn sign(args: &Args) -> Result<String, Failure> {
             secure::secure(&text, &spec).map_err(|e| usage(&args.file, e))?
         }
         Kind::Saml => {
+            let text = if args.saml_redate {
+                let at = match &args.at {
+                    Some(s) => DateTime::parse(s).map_err(|e| Failure::Usage(format!("--at {s}: {e}")))?,
+                    None => SystemClock.now(),
+                };
+                saml_sign::redate(&text, at).map_err(|e| usage(&args.file, e))?
+            } else {
+                text.clone()
+            };
             let spec = SamlSignSpec {
                 key: &key,
                 certificates: certificates.clone(),

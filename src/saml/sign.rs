@@ -3,9 +3,11 @@
 //!
 //! The signature is enveloped, exclusive C14N, references the element's ID and sits where the schema wants it
 //! (SAML 2.0 Core §5.4.1, SAML 1.1 Core §5.4.1): right after the `Issuer` (2.0 `Assertion`, `Response`), as the last
-//! child (1.1 `Assertion`), or first (1.1 `Response`).
+//! child (1.1 `Assertion`), or first (1.1 `Response`). [`redate`] moves a fixture's instants to a chosen time first,
+//! so one template serves on any day.
 
 use crate::c14n::{self, Algorithm};
+use crate::clock::DateTime;
 use crate::dsig::{
     self, DigestMethod, IdIndex, IdPolicy, KeyInfoSpec, Placement, ReferenceSpec, SAML1_NS, SAML1P_NS,
     SAML2_NS, SAML2P_NS, SignSpec, SignatureMethod,
@@ -96,4 +98,86 @@ pub fn sign(xml: &str, spec: &SamlSignSpec<'_>) -> Result<String, Reason> {
         ids: IdPolicy::wss_saml(),
     };
     dsig::sign(xml, &sign_spec)
+}
+
+/// The SAML attributes that hold instants (SAML 2.0 Core §2–3, SAML 1.1 Core §2–3).
+const TIME_ATTRIBUTES: &[&str] = &[
+    "IssueInstant",
+    "NotBefore",
+    "NotOnOrAfter",
+    "AuthnInstant",
+    "SessionNotOnOrAfter",
+    "AuthenticationInstant",
+];
+
+/// Why a document could not be re-dated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedateError {
+    /// Not XML sluis accepts.
+    Xml(Reason),
+    /// The document element is not a SAML assertion or response with an `IssueInstant`.
+    NoIssueInstant,
+    /// A SAML time attribute that is not an `xs:dateTime`; the attribute's name.
+    BadTime(String),
+    /// The document already carries a signature, which moving its times would break.
+    AlreadySigned,
+}
+
+impl std::fmt::Display for RedateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RedateError::Xml(r) => write!(f, "not acceptable XML: {}", r.code()),
+            RedateError::NoIssueInstant => f.write_str("the document element has no IssueInstant to move"),
+            RedateError::BadTime(a) => write!(f, "{a} is not an xs:dateTime"),
+            RedateError::AlreadySigned => {
+                f.write_str("the document is signed already; re-date the unsigned assertion, then sign it")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RedateError {}
+
+/// Moves every SAML instant of `xml` (`IssueInstant`, `NotBefore`, `NotOnOrAfter`, `AuthnInstant`, …, on elements in
+/// the SAML namespaces) by the same amount, so that the document element's `IssueInstant` becomes `issue_instant`: a
+/// fixture keeps its validity window and the order of its times, whenever it is used. Only those attribute values
+/// change; a document that carries a `ds:Signature` is refused (its signature would break).
+pub fn redate(xml: &str, issue_instant: DateTime) -> Result<String, RedateError> {
+    let limits = Limits { max_bytes: usize::MAX / 2, ..Limits::default() };
+    let doc = Document::parse_str(xml, &limits).map_err(|e| RedateError::Xml(e.into()))?;
+    if doc.descendants().any(|n| n.is(crate::dsig::DSIG_NS, "Signature")) {
+        return Err(RedateError::AlreadySigned);
+    }
+    let root = doc.root_element();
+    let old = root
+        .attribute(None, "IssueInstant")
+        .filter(|_| is_signable(root))
+        .ok_or(RedateError::NoIssueInstant)?;
+    let old = DateTime::parse(old).map_err(|_| RedateError::BadTime("IssueInstant".into()))?;
+    let shift = issue_instant.unix_millis() - old.unix_millis();
+    let saml_ns = [SAML2_NS, SAML2P_NS, SAML1_NS, SAML1P_NS];
+    let mut edits = Vec::new();
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        if !node.namespace().is_some_and(|ns| saml_ns.contains(&ns)) {
+            continue;
+        }
+        for a in node.attributes() {
+            if a.namespace().is_some() || !TIME_ATTRIBUTES.contains(&a.local_name()) {
+                continue;
+            }
+            let t =
+                DateTime::parse(a.value()).map_err(|_| RedateError::BadTime(a.local_name().to_owned()))?;
+            let moved = DateTime::from_unix_millis(t.unix_millis().saturating_add(shift));
+            edits.push((a.range(), format!("{}=\"{}\"", a.local_name(), moved.to_rfc3339())));
+        }
+    }
+    let mut out = xml.to_owned();
+    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    for (range, text) in edits {
+        if range.end > out.len() || !out.is_char_boundary(range.start) || !out.is_char_boundary(range.end) {
+            return Err(RedateError::Xml(Reason::Internal("attribute range")));
+        }
+        out.replace_range(range, &text);
+    }
+    Ok(out)
 }
