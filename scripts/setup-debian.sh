@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond rustup's toolchain, on Debian 12: the independent implementations sluis is
 # checked against (libxml2's xmllint and lxml for canonicalization, xmlsec1 for XML-DSig) and the Python used by the
-# interop clients. Idempotent: installs only what is missing. Uses sudo when not root.
+# interop clients, and redis-server for the shared replay store's tests (each test starts its own on a free port).
+# Idempotent: installs only what is missing. Uses sudo when not root.
 set -euo pipefail
 
 need=()
@@ -14,6 +15,7 @@ command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v xxd >/dev/null 2>&1 || need+=(xxd)
 command -v bc >/dev/null 2>&1 || need+=(bc)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 
 if ((${#need[@]})); then
   sudo=""

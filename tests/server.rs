@@ -91,7 +91,7 @@ fsync = "never"
 }
 
 /// A route whose policy accepts alice's UsernameToken (PasswordText, loopback), with the given extra route keys.
-fn ut_route(path: &str, extra: &str) -> String {
+pub(crate) fn ut_route(path: &str, extra: &str) -> String {
     format!(
         r#"
 [[routes]]

@@ -14,6 +14,7 @@ mod oauth;
 mod oauth_http;
 mod oauth_saml;
 mod replay;
+mod replay_store;
 mod saml;
 mod saml_encryption;
 mod saml_trust;

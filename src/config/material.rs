@@ -171,17 +171,24 @@ impl Config {
         match self.dir() {
             Some(dir) => {
                 self.reject_embedded()?;
-                let ctx = SecurityContext::from_config(&self.wss, dir)
+                let mut ctx = SecurityContext::from_config(&self.wss, dir)
                     .map_err(|e| ConfigError::new(&self.label(), "wss", e.to_string()))?;
+                let shared = self.replay_store()?;
+                if let Some(cache) = &shared {
+                    ctx = ctx.with_replay_cache(cache.clone());
+                }
                 match &self.saml {
                     None => Ok(ctx),
                     Some(saml) => {
                         // Loading configuration is an edge of the system: the load time decides whether SAML
                         // metadata is still within its validUntil.
                         let at = crate::clock::Clock::now(&crate::clock::SystemClock);
-                        let validator = saml
+                        let mut validator = saml
                             .build(dir, *ctx.trust().policy(), at)
                             .map_err(|e| ConfigError::new(&self.label(), "saml", e))?;
+                        if let Some(cache) = shared {
+                            validator = validator.with_replay_cache(std::sync::Arc::new(cache));
+                        }
                         Ok(ctx.with_saml(validator))
                     }
                 }
@@ -191,6 +198,31 @@ impl Config {
             }
             None => self.demo_security_context(),
         }
+    }
+
+    /// The shared replay store of `[replay_store]`, connected (a wrong address or password stops startup), or `None`.
+    fn replay_store(&self) -> Result<Option<crate::store::ReplayCache>, ConfigError> {
+        let Some(r) = &self.replay_store else { return Ok(None) };
+        let url = match (&r.url, &r.url_env) {
+            (Some(url), _) => url.clone(),
+            (None, Some(var)) => std::env::var(var).map_err(|_| {
+                ConfigError::new(
+                    &self.label(),
+                    "replay_store.url_env",
+                    format!("environment variable {var} is not set"),
+                )
+            })?,
+            (None, None) => return Err(ConfigError::new(&self.label(), "replay_store", "no url")),
+        };
+        let config = crate::store::SharedStoreConfig {
+            url,
+            key_prefix: r.key_prefix.clone(),
+            timeout: std::time::Duration::from_millis(r.timeout_ms),
+            pool_size: r.pool_size,
+        };
+        let store = crate::store::SharedStore::connect(config)
+            .map_err(|e| ConfigError::new(&self.label(), "replay_store", e.to_string()))?;
+        Ok(Some(crate::store::ReplayCache::shared(store)))
     }
 
     /// `embedded:` names outside the demo configuration are an error (see the module documentation).

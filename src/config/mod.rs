@@ -37,7 +37,7 @@ pub(crate) use ip_range::canonical as canonical_ip;
 pub use material::{Material, MaterialSource};
 pub use sections::{
     AuditConfig, AuditSinkKind, BucketConfig, CorsConfig, FsyncPolicy, LogFormat, MetricsConfig, OnAuditFull,
-    RateLimitConfig, RouteConfig, ServerConfig, TlsConfig,
+    RateLimitConfig, ReplayStoreConfig, RouteConfig, ServerConfig, TlsConfig,
 };
 
 use crate::oauth::OAuthConfig;
@@ -101,6 +101,9 @@ pub struct Config {
     /// `GET /metrics`.
     #[serde(default)]
     pub metrics: MetricsConfig,
+    /// A replay store shared between instances; absent: each process's memory.
+    #[serde(default)]
+    pub replay_store: Option<ReplayStoreConfig>,
     /// The WS-Security processor: trust material, users, secrets file, clock skew, replay cache
     /// ([`crate::wss::WssConfig`]).
     #[serde(default)]

@@ -193,6 +193,36 @@ pub enum AuditSinkKind {
     Stdout,
 }
 
+/// `[replay_store]`: keep replay protection (UsernameToken nonces, accepted signed messages, one-time SAML
+/// assertions, JWT `jti`s) in a Redis every instance of a deployment shares ([`crate::store::SharedStore`]), instead of
+/// each process's memory. Without it, several instances behind one load balancer each accept a replay once.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReplayStoreConfig {
+    /// `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS with the system's roots).
+    pub url: Option<String>,
+    /// The name of an environment variable holding the URL instead (keeps the password out of the file).
+    pub url_env: Option<String>,
+    /// Put in front of every key. Default `sluis:replay:`.
+    pub key_prefix: String,
+    /// Connect and per-command time limit in milliseconds. Default 250.
+    pub timeout_ms: u64,
+    /// Idle connections kept. Default 16.
+    pub pool_size: usize,
+}
+
+impl Default for ReplayStoreConfig {
+    fn default() -> Self {
+        ReplayStoreConfig {
+            url: None,
+            url_env: None,
+            key_prefix: "sluis:replay:".into(),
+            timeout_ms: 250,
+            pool_size: 16,
+        }
+    }
+}
+
 /// `[metrics]`: `GET /metrics` in the Prometheus text format ([`crate::metrics`]).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]

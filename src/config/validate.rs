@@ -99,6 +99,23 @@ pub(super) fn check(c: &Config, file: &str) -> Result<(), ConfigError> {
     range(file, "rate_limit.max_clients", rl.max_clients, 1, 10_000_000)?;
     range(file, "rate_limit.idle_secs", rl.idle_secs, 1, 86_400)?;
 
+    if let Some(r) = &c.replay_store {
+        match (&r.url, &r.url_env) {
+            (Some(url), None) => {
+                if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+                    return Err(err("replay_store.url", "must be a redis:// or rediss:// URL".into()));
+                }
+            }
+            (None, Some(var)) if !var.is_empty() => {}
+            (None, Some(_)) => return Err(err("replay_store.url_env", "empty variable name".into())),
+            _ => return Err(err("replay_store", "give url or url_env (one of them)".into())),
+        }
+        range(file, "replay_store.timeout_ms", r.timeout_ms, 10, 10_000)?;
+        range(file, "replay_store.pool_size", r.pool_size, 1, 1024)?;
+        if r.key_prefix.len() > 128 || !r.key_prefix.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(err("replay_store.key_prefix", "at most 128 printable characters, no spaces".into()));
+        }
+    }
     for (i, a) in c.metrics.allow.iter().enumerate() {
         super::IpRange::parse(a).ok_or_else(|| {
             err(&format!("metrics.allow[{i}]"), format!("{a:?} is not an IP address or CIDR"))

@@ -168,6 +168,7 @@ fn by_jwt<'r>(
         Ok(()) => {}
         Err(ReplayError::Replayed) => return Err(OAuthReason::ClientAssertionReplayed.into()),
         Err(ReplayError::Full) => return Err(OAuthReason::ReplayCacheFull.into()),
+        Err(ReplayError::Unavailable) => return Err(OAuthReason::ReplayStoreUnavailable.into()),
     }
     Ok(Authenticated { client, method: AuthMethod::PrivateKeyJwt })
 }

@@ -90,6 +90,7 @@ pub fn token(
             Ok(()) => {}
             Err(ReplayError::Replayed) => return Err((*replayed).into()),
             Err(ReplayError::Full) => return Err(OAuthReason::ReplayCacheFull.into()),
+            Err(ReplayError::Unavailable) => return Err(OAuthReason::ReplayStoreUnavailable.into()),
         }
     }
     let (roles, claims) = match grant.mapped {

@@ -141,6 +141,8 @@ pub enum OAuthReason {
     // --- state ---
     /// The replay cache is full of unexpired entries; refusing is the only safe answer.
     ReplayCacheFull,
+    /// The shared replay store did not answer or could not record; refusing is the only safe answer.
+    ReplayStoreUnavailable,
     /// The revocation list is full of unexpired entries.
     RevocationListFull,
     /// Signing the access token failed in the crypto backend.
@@ -206,6 +208,7 @@ reason_codes!(OAuthReason {
     TokenClientInactive => "token_client_inactive",
     TokenNotOwned => "token_not_owned",
     ReplayCacheFull => "oauth_replay_cache_full",
+    ReplayStoreUnavailable => "oauth_replay_store_unavailable",
     RevocationListFull => "revocation_list_full",
     SigningFailed => "token_signing_failed",
 });
@@ -257,7 +260,9 @@ impl OAuthReason {
             TokenInvalid => WsseFault::InvalidSecurityToken,
             TokenExpired => WsseFault::MessageExpired,
             TokenRevoked | TokenClientInactive | TokenNotOwned => WsseFault::FailedAuthentication,
-            ReplayCacheFull | RevocationListFull | SigningFailed => WsseFault::InvalidSecurity,
+            ReplayCacheFull | ReplayStoreUnavailable | RevocationListFull | SigningFailed => {
+                WsseFault::InvalidSecurity
+            }
         }
     }
 
@@ -312,7 +317,9 @@ impl OAuthReason {
             TokenInvalid | TokenExpired | TokenRevoked | TokenClientInactive => OAuthError::InvalidGrant,
             // RFC 7009 §2.1: the request is refused and the client informed.
             TokenNotOwned => OAuthError::UnauthorizedClient,
-            ReplayCacheFull | RevocationListFull | SigningFailed => OAuthError::ServerError,
+            ReplayCacheFull | ReplayStoreUnavailable | RevocationListFull | SigningFailed => {
+                OAuthError::ServerError
+            }
         }
     }
 
@@ -389,6 +396,7 @@ impl OAuthReason {
             TokenClientInactive => "the client the token was issued to is not active",
             TokenNotOwned => "the token was not issued to this client",
             ReplayCacheFull => "the server cannot accept more assertions right now",
+            ReplayStoreUnavailable => "the server cannot check assertions for reuse right now",
             RevocationListFull => "the server cannot record more revocations right now",
             SigningFailed => "the access token could not be signed",
         })

@@ -108,6 +108,8 @@ pub enum SamlReason {
     AssertionReplayed,
     /// The replay cache is full of unexpired entries; refusing is the only safe answer.
     ReplayCacheFull,
+    /// The shared replay store did not answer or could not record; refusing is the only safe answer.
+    ReplayStoreUnavailable,
     /// An XML Encryption algorithm outside the allowlist (RSA 1.5, AES-CBC unless allowed, unknown URIs).
     EncryptionAlgorithmNotAllowed,
     /// The encrypted assertion could not be decrypted (wrong key, tampered ciphertext, bad padding — one reason for all,
@@ -167,6 +169,7 @@ reason_codes!(SamlReason {
     ConfirmationKeyMissing => "confirmation_key_missing",
     AssertionReplayed => "assertion_replayed",
     ReplayCacheFull => "assertion_replay_cache_full",
+    ReplayStoreUnavailable => "assertion_replay_store_unavailable",
     EncryptionAlgorithmNotAllowed => "encryption_algorithm_not_allowed",
     DecryptionFailed => "decryption_failed",
     DecryptionKeyMissing => "decryption_key_missing",
@@ -197,6 +200,7 @@ impl SamlReason {
             // Configuration or capacity, not the token: the header could not be processed.
             SamlReason::MalformedMetadata(_)
             | SamlReason::ReplayCacheFull
+            | SamlReason::ReplayStoreUnavailable
             | SamlReason::DecryptionKeyMissing => WsseFault::InvalidSecurity,
             SamlReason::AssertionMissing
             | SamlReason::MultipleAssertions
@@ -241,7 +245,9 @@ impl SamlReason {
     /// assertion (RFC 7522 §3.1); `server_error` for configuration or capacity problems that are not the client's.
     pub fn oauth_error(&self) -> OAuthError {
         match self {
-            SamlReason::MalformedMetadata(_) | SamlReason::ReplayCacheFull => OAuthError::ServerError,
+            SamlReason::MalformedMetadata(_)
+            | SamlReason::ReplayCacheFull
+            | SamlReason::ReplayStoreUnavailable => OAuthError::ServerError,
             SamlReason::AssertionMissing
             | SamlReason::MultipleAssertions
             | SamlReason::VersionUnsupported

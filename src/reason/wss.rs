@@ -28,6 +28,7 @@
 //! | `username_token_in_future` | `wsse:MessageExpired` |
 //! | `nonce_replayed` | `wsse:FailedAuthentication` |
 //! | `replay_cache_full` | `wsse:InvalidSecurity` |
+//! | `replay_store_unavailable` | `wsse:InvalidSecurity` |
 //! | `message_replayed` | `wsse:InvalidSecurity` |
 //! | `authentication_token_missing` | `wsse:InvalidSecurity` |
 //! | `body_not_signed` | `wsse:InvalidSecurity` |
@@ -85,6 +86,8 @@ pub enum WssReason {
     NonceReplayed,
     /// The nonce cache is full of unexpired entries: refusing is the only safe answer.
     ReplayCacheFull,
+    /// The shared replay store did not answer or could not record: refusing is the only safe answer.
+    ReplayStoreUnavailable,
     /// A signed message (the same signature over the same signed Timestamp) seen before within its lifetime.
     MessageReplayed,
     /// The header holds no token that authenticates the caller.
@@ -129,6 +132,7 @@ reason_codes!(WssReason {
     UsernameTokenInFuture => "username_token_in_future",
     NonceReplayed => "nonce_replayed",
     ReplayCacheFull => "replay_cache_full",
+    ReplayStoreUnavailable => "replay_store_unavailable",
     MessageReplayed => "message_replayed",
     AuthenticationTokenMissing => "authentication_token_missing",
     BodyNotSigned => "body_not_signed",
@@ -165,7 +169,7 @@ impl WssReason {
             WssReason::UsernameTokenExpired => MessageExpired,
             WssReason::UsernameTokenInFuture => MessageExpired,
             WssReason::NonceReplayed => FailedAuthentication,
-            WssReason::ReplayCacheFull => InvalidSecurity,
+            WssReason::ReplayCacheFull | WssReason::ReplayStoreUnavailable => InvalidSecurity,
             WssReason::MessageReplayed => InvalidSecurity,
             WssReason::AuthenticationTokenMissing => InvalidSecurity,
             WssReason::BodyNotSigned => InvalidSecurity,
@@ -203,7 +207,7 @@ impl WssReason {
             WssReason::UsernameTokenExpired => InvalidGrant,
             WssReason::UsernameTokenInFuture => InvalidGrant,
             WssReason::NonceReplayed => InvalidGrant,
-            WssReason::ReplayCacheFull => ServerError,
+            WssReason::ReplayCacheFull | WssReason::ReplayStoreUnavailable => ServerError,
             WssReason::MessageReplayed => InvalidGrant,
             WssReason::AuthenticationTokenMissing => InvalidGrant,
             WssReason::BodyNotSigned => InvalidGrant,
@@ -255,6 +259,7 @@ mod tests {
             WssReason::UsernameTokenInFuture,
             WssReason::NonceReplayed,
             WssReason::ReplayCacheFull,
+            WssReason::ReplayStoreUnavailable,
             WssReason::MessageReplayed,
             WssReason::AuthenticationTokenMissing,
             WssReason::BodyNotSigned,

@@ -184,6 +184,13 @@ impl Saml {
         self
     }
 
+    /// This validator recording one-time assertions in `cache` (e.g. a shared store) instead of the one it was made
+    /// with.
+    pub fn with_replay_cache(mut self, cache: Arc<ReplayCache>) -> Self {
+        self.replay = cache;
+        self
+    }
+
     /// The policy.
     pub fn policy(&self) -> &SamlPolicy {
         &self.policy

@@ -243,6 +243,7 @@ impl UnrecordedAssertion {
                 Ok(()) => {}
                 Err(ReplayError::Replayed) => return Err(SamlReason::AssertionReplayed.into()),
                 Err(ReplayError::Full) => return Err(SamlReason::ReplayCacheFull.into()),
+                Err(ReplayError::Unavailable) => return Err(SamlReason::ReplayStoreUnavailable.into()),
             }
         }
         Ok(self.assertion)

@@ -205,8 +205,15 @@ pub(crate) fn build(
             let dir = config.base_dir().ok_or_else(|| {
                 ConfigError::new(&label, "oauth", "not available in the demo configuration")
             })?;
-            let server = AuthorizationServer::new(o, dir, clock.clone())
-                .map_err(|e| ConfigError::new(&label, e.at.clone(), e.message.clone()))?;
+            // With a shared replay store, the token endpoint records `jti`s and assertion IDs there too.
+            let server = match security.replay_cache() {
+                shared if shared.is_shared() => {
+                    let cache = Arc::new(shared.clone());
+                    AuthorizationServer::with_replay_cache(o, dir, clock.clone(), cache)
+                }
+                _ => AuthorizationServer::new(o, dir, clock.clone()),
+            }
+            .map_err(|e| ConfigError::new(&label, e.at.clone(), e.message.clone()))?;
             server.set_observer(Box::new(super::oauth_audit::AuditObserver {
                 auditor: auditor.clone(),
                 clock: clock.clone(),

@@ -2,12 +2,15 @@
 //! Profile 1.1 §3.1), SAML assertion IDs (SAML Profiles §4.1.4.5 one-time use of bearer assertions), JWT `jti` values
 //! (RFC 7523 §3 item 7).
 //!
-//! Keys are hashed (SHA-256 of namespace and value) so an entry costs the same whatever the attacker sent. The map is
-//! split into shards to keep lock hold times short under concurrency.
+//! Keys are hashed (SHA-256 of namespace and value) so an entry costs the same whatever the attacker sent. In memory
+//! (the default) the map is split into shards to keep lock hold times short under concurrency; with a
+//! [`SharedStore`] (Redis) every instance of a deployment sees the same entries, so a nonce or assertion used at one
+//! instance is refused at the others.
 
+use super::shared::SharedStore;
 use crate::clock::DateTime;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 const SHARDS: usize = 16;
 
@@ -18,6 +21,9 @@ pub enum ReplayError {
     Replayed,
     /// The cache is full of unexpired entries; refusing is the only safe answer.
     Full,
+    /// The shared store could not be asked or could not record (unreachable, timed out, out of memory); refusing is
+    /// the only safe answer.
+    Unavailable,
 }
 
 #[derive(Default)]
@@ -28,23 +34,59 @@ struct Shard {
     earliest: i64,
 }
 
-/// The replay cache.
+/// The replay cache: in this process's memory, or in a store every instance shares. Cloning shares it.
+#[derive(Clone)]
 pub struct ReplayCache {
+    backend: Arc<Backend>,
+}
+
+enum Backend {
+    Memory(Memory),
+    Shared(Box<SharedStore>),
+}
+
+struct Memory {
     shards: Vec<Mutex<Shard>>,
     per_shard: usize,
 }
 
 impl std::fmt::Debug for ReplayCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReplayCache").field("capacity", &(self.per_shard * SHARDS)).finish()
+        match &*self.backend {
+            Backend::Memory(m) => {
+                f.debug_struct("ReplayCache").field("capacity", &(m.per_shard * SHARDS)).finish()
+            }
+            Backend::Shared(s) => f.debug_struct("ReplayCache").field("shared", s).finish(),
+        }
     }
 }
 
 impl ReplayCache {
-    /// A cache holding at most `capacity` unexpired identifiers (rounded up to a multiple of 16).
+    /// A cache in this process's memory holding at most `capacity` unexpired identifiers (rounded up to a multiple of
+    /// 16).
     pub fn new(capacity: usize) -> Self {
         let per_shard = capacity.div_ceil(SHARDS).max(1);
-        ReplayCache { shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(), per_shard }
+        let memory =
+            Memory { shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(), per_shard };
+        ReplayCache { backend: Arc::new(Backend::Memory(memory)) }
+    }
+
+    /// A cache kept in `store`, shared by every instance that uses the same store and key prefix.
+    pub fn shared(store: SharedStore) -> Self {
+        ReplayCache { backend: Arc::new(Backend::Shared(Box::new(store))) }
+    }
+
+    /// Whether the cache can record now: always for memory; a round trip for a shared store (for `/readyz`).
+    pub fn is_reachable(&self) -> bool {
+        match &*self.backend {
+            Backend::Memory(_) => true,
+            Backend::Shared(s) => s.ping(),
+        }
+    }
+
+    /// Whether entries live in a shared store.
+    pub fn is_shared(&self) -> bool {
+        matches!(&*self.backend, Backend::Shared(_))
     }
 
     /// Records `value` (in `namespace`, e.g. `"wss-nonce"` or an issuer) as used until `expires`. Fails with
@@ -57,6 +99,41 @@ impl ReplayCache {
         now: DateTime,
     ) -> Result<(), ReplayError> {
         let key = hash(namespace, value);
+        match &*self.backend {
+            Backend::Memory(m) => m.check_and_insert(key, expires, now),
+            Backend::Shared(s) => {
+                let ttl_millis = expires.unix_millis().saturating_sub(now.unix_millis());
+                // Already expired: a memory cache would keep it only to drop it; nothing to record.
+                if ttl_millis <= 0 {
+                    return Ok(());
+                }
+                match s.set_once(&key, ttl_millis) {
+                    Ok(true) => Ok(()),
+                    Ok(false) => Err(ReplayError::Replayed),
+                    Err(_) => Err(ReplayError::Unavailable),
+                }
+            }
+        }
+    }
+
+    /// Number of entries held in memory (expired ones included until swept); 0 for a shared store.
+    pub fn len(&self) -> usize {
+        match &*self.backend {
+            Backend::Memory(m) => {
+                m.shards.iter().map(|s| s.lock().map(|s| s.entries.len()).unwrap_or(0)).sum()
+            }
+            Backend::Shared(_) => 0,
+        }
+    }
+
+    /// Whether the cache holds nothing (in memory).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Memory {
+    fn check_and_insert(&self, key: [u8; 32], expires: DateTime, now: DateTime) -> Result<(), ReplayError> {
         let shard = &self.shards[usize::from(key[0]) % SHARDS];
         // A poisoned lock means another thread panicked mid-update; the map is still a valid map, so keep serving.
         let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
@@ -82,16 +159,6 @@ impl ReplayCache {
         }
         shard.entries.insert(key, until);
         Ok(())
-    }
-
-    /// Number of entries held (expired ones included until swept).
-    pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().map(|s| s.entries.len()).unwrap_or(0)).sum()
-    }
-
-    /// Whether the cache holds nothing.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -90,6 +90,18 @@ impl SecurityContext {
         self
     }
 
+    /// This context recording UsernameToken nonces and accepted signed messages in `cache` (e.g. a
+    /// [`ReplayCache::shared`] store all instances of a deployment use) instead of its own memory.
+    pub fn with_replay_cache(mut self, cache: ReplayCache) -> Self {
+        self.nonces = cache;
+        self
+    }
+
+    /// The cache UsernameToken nonces and accepted signed messages are recorded in.
+    pub fn replay_cache(&self) -> &ReplayCache {
+        &self.nonces
+    }
+
     /// The trust store signatures are checked against.
     pub fn trust(&self) -> &TrustStore {
         &self.trust

@@ -270,6 +270,7 @@ fn record_message(
         Ok(()) => Ok(()),
         Err(ReplayError::Replayed) => Err(WssReason::MessageReplayed.into()),
         Err(ReplayError::Full) => Err(WssReason::ReplayCacheFull.into()),
+        Err(ReplayError::Unavailable) => Err(WssReason::ReplayStoreUnavailable.into()),
     }
 }
 

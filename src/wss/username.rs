@@ -257,6 +257,7 @@ pub(crate) fn authenticate(
             Ok(()) => {}
             Err(ReplayError::Replayed) => return Err(WssReason::NonceReplayed),
             Err(ReplayError::Full) => return Err(WssReason::ReplayCacheFull),
+            Err(ReplayError::Unavailable) => return Err(WssReason::ReplayStoreUnavailable),
         }
     }
     Ok(Authenticated { username, level, password_type })

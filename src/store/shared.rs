@@ -1,0 +1,145 @@
+//! A replay store shared by every instance of a deployment: Redis (or Valkey, or anything speaking RESP), one key per
+//! used identifier, written with `SET key 1 NX PX ttl` — one atomic round trip that both checks and records, so two
+//! instances racing on the same nonce cannot both win.
+//!
+//! **Fail closed.** Every error (cannot connect, timeout, `OOM`, a reply that is not `OK` or nil) is
+//! [`StoreError`], which the callers turn into a refusal: an identifier that could not be recorded is never accepted.
+//! Calls are bounded by a connect and an I/O timeout and run on the request's thread (they are one short round trip);
+//! idle connections are kept in a small pool.
+//!
+//! **Run Redis with `maxmemory-policy noeviction`** (the default): an evicting policy would forget identifiers before
+//! they expire and reopen the replay window. Keys expire on their own (`PX`), so the store holds only what is still
+//! live. Keys are `<prefix>` + the hex SHA-256 of namespace and value, so nothing a client sent is stored in clear.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How to reach the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedStoreConfig {
+    /// `redis://[user:password@]host[:port][/db]`, or `rediss://` for TLS (system roots).
+    pub url: String,
+    /// Put in front of every key, so deployments can share one Redis.
+    pub key_prefix: String,
+    /// Connect and per-command time limit.
+    pub timeout: Duration,
+    /// Idle connections kept.
+    pub pool_size: usize,
+}
+
+/// Why the store did not answer.
+#[derive(Debug)]
+pub struct StoreError(String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// The shared store.
+pub struct SharedStore {
+    client: redis::Client,
+    config: SharedStoreConfig,
+    idle: Mutex<Vec<redis::Connection>>,
+}
+
+impl fmt::Debug for SharedStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the URL: it may hold a password.
+        f.debug_struct("SharedStore").field("key_prefix", &self.config.key_prefix).finish()
+    }
+}
+
+impl SharedStore {
+    /// Checks the URL and connects once (`PING`), so a wrong address or password stops startup instead of refusing
+    /// every request later.
+    pub fn connect(config: SharedStoreConfig) -> Result<SharedStore, StoreError> {
+        let client = redis::Client::open(config.url.as_str())
+            .map_err(|e| StoreError(format!("not a Redis URL: {:?}", e.kind())))?;
+        let store = SharedStore { client, config, idle: Mutex::new(Vec::new()) };
+        let mut con = store.open()?;
+        redis::cmd("PING").query::<String>(&mut con).map_err(|e| StoreError(describe(&e)))?;
+        store.put_back(con);
+        Ok(store)
+    }
+
+    fn open(&self) -> Result<redis::Connection, StoreError> {
+        let con = self
+            .client
+            .get_connection_with_timeout(self.config.timeout)
+            .map_err(|e| StoreError(describe(&e)))?;
+        con.set_read_timeout(Some(self.config.timeout)).map_err(|e| StoreError(describe(&e)))?;
+        con.set_write_timeout(Some(self.config.timeout)).map_err(|e| StoreError(describe(&e)))?;
+        Ok(con)
+    }
+
+    fn take(&self) -> Result<redis::Connection, StoreError> {
+        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        match pooled {
+            Some(con) => Ok(con),
+            None => self.open(),
+        }
+    }
+
+    fn put_back(&self, con: redis::Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < self.config.pool_size {
+            idle.push(con);
+        }
+    }
+
+    /// Records the hashed identifier `key` for `ttl_millis` (> 0) unless it is there: `Ok(true)` recorded now,
+    /// `Ok(false)` already there (a replay).
+    pub fn set_once(&self, key: &[u8; 32], ttl_millis: i64) -> Result<bool, StoreError> {
+        let mut name = String::with_capacity(self.config.key_prefix.len() + 64);
+        name.push_str(&self.config.key_prefix);
+        for b in key {
+            name.push_str(&format!("{b:02x}"));
+        }
+        let mut con = self.take()?;
+        let reply = redis::cmd("SET")
+            .arg(&name)
+            .arg(1)
+            .arg("NX")
+            .arg("PX")
+            .arg(ttl_millis.max(1))
+            .query::<Option<String>>(&mut con);
+        match reply {
+            Ok(Some(ok)) if ok == "OK" => {
+                self.put_back(con);
+                Ok(true)
+            }
+            Ok(None) => {
+                self.put_back(con);
+                Ok(false)
+            }
+            // A connection that failed is dropped, not pooled.
+            Ok(Some(other)) => Err(StoreError(format!("unexpected reply {other:?}"))),
+            Err(e) => Err(StoreError(describe(&e))),
+        }
+    }
+
+    /// One `PING` round trip.
+    pub fn ping(&self) -> bool {
+        let Ok(mut con) = self.take() else { return false };
+        match redis::cmd("PING").query::<String>(&mut con) {
+            Ok(_) => {
+                self.put_back(con);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+/// The error without the URL or anything secret in it.
+fn describe(e: &redis::RedisError) -> String {
+    match e.detail() {
+        Some(d) => format!("{:?}: {d}", e.kind()),
+        None => format!("{:?}", e.kind()),
+    }
+}
