@@ -1,7 +1,7 @@
 //! Replay protection shared between instances through Redis ([`sluis::store::SharedStore`]): each test starts its
 //! own `redis-server` on a free loopback port (skipped when it is missing, unless `SLUIS_REQUIRE_ORACLES=1`). Two
-//! "instances" are two contexts or two servers using the same store: what one accepted, the other refuses; when the
-//! store is gone, both refuse (fail closed) and `/readyz` says so.
+//! "instances" are two contexts, servers or authorization servers using the same store: what one accepted (or
+//! revoked), the other refuses; when the store is gone, both refuse (fail closed) and `/readyz` says so.
 
 use crate::server::{PASSWORD_TEXT, SOAP11, TempDir, WSSE, config_text, ut_route};
 use crate::wss::{V, ca_context, run, x509_message};
@@ -221,4 +221,33 @@ fn configuration_of_the_store() {
     // Nothing listens: startup stops with the reason (and without the password).
     let err = load("[replay_store]\nurl = \"redis://:pw-123@127.0.0.1:1/0\"\n").unwrap_err();
     assert!(err.contains("replay_store") && !err.contains("pw-123"), "{err}");
+}
+
+#[test]
+fn token_endpoints_share_revocations_and_jtis() {
+    use crate::oauth::fixture::{Fixture, SECRET, config_text, default_keys, parse};
+    use sluis::oauth::AuthorizationServer;
+    use std::sync::Arc;
+    let Some(mut redis) = Redis::start() else { return };
+    let base = Fixture::with_tail(&default_keys(), "", "");
+    let config = parse(&config_text(&default_keys(), ""));
+    let instance = || {
+        let cache = Arc::new(redis.store("as:"));
+        let clock = Arc::new(sluis::clock::SystemClock);
+        let server = AuthorizationServer::with_replay_cache(&config, &base.dir, clock, cache).unwrap();
+        Fixture { dir: base.dir.clone(), server: Arc::new(server) }
+    };
+    let (a, b) = (instance(), instance());
+    let token = a.token("grant_type=client_credentials", Some(("svc", SECRET))).unwrap().access_token;
+    assert_eq!(b.introspect(&token, "rs").unwrap()["active"], true);
+    // Revoked at one instance: inactive at the other.
+    a.revoke(&token, "svc").unwrap();
+    assert_eq!(b.introspect(&token, "rs").unwrap()["active"], false);
+    // The store is gone: introspection answers inactive (fail closed), revocation says it failed.
+    let other = a.token("grant_type=client_credentials", Some(("svc", SECRET))).unwrap().access_token;
+    redis.stop();
+    assert_eq!(b.introspect(&other, "rs").unwrap()["active"], false);
+    let refusal = b.revoke(&other, "svc").unwrap_err();
+    assert_eq!(refusal.reason().code(), "oauth_replay_store_unavailable");
+    assert_eq!(refusal.status(), 500);
 }

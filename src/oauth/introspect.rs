@@ -26,7 +26,7 @@ use super::jws::Compact;
 use super::keys::ACCESS_TOKEN_TYP;
 use super::registry::Registry;
 use super::response::Refusal;
-use super::revocation::Full;
+use super::revocation::RevocationError;
 use super::{HttpInput, Shared};
 use crate::clock::DateTime;
 use crate::reason::OAuthReason;
@@ -84,8 +84,11 @@ pub fn validate(
     if now.unix_seconds() >= exp {
         return Err(OAuthReason::TokenExpired);
     }
-    if shared.revoked.is_revoked(&jti) {
-        return Err(OAuthReason::TokenRevoked);
+    match shared.revoked.is_revoked(&jti) {
+        Ok(false) => {}
+        Ok(true) => return Err(OAuthReason::TokenRevoked),
+        // Not knowing is not "not revoked": introspection answers inactive, revocation fails.
+        Err(_) => return Err(OAuthReason::ReplayStoreUnavailable),
     }
     if !reg.clients.get(&client_id).is_some_and(|cl| cl.enabled) {
         return Err(OAuthReason::TokenClientInactive);
@@ -163,12 +166,17 @@ pub fn revoke(
     let own = match validate(reg, shared, token, now) {
         Ok(t) => t,
         Err(OAuthReason::TokenRevoked) => return Ok(None),
+        // The revocation could not even be checked: the client must hear that it did not happen.
+        Err(OAuthReason::ReplayStoreUnavailable) => return Err(OAuthReason::ReplayStoreUnavailable.into()),
         // Disabled clients' and expired tokens need no entry; invalid tokens get 200 (RFC 7009 §2.2).
         Err(_) => return Ok(None),
     };
     if own.client_id != auth.client.id {
         return Err(OAuthReason::TokenNotOwned.into());
     }
-    shared.revoked.revoke(&own.jti, own.exp, now).map_err(|Full| OAuthReason::RevocationListFull)?;
+    shared.revoked.revoke(&own.jti, own.exp, now).map_err(|e| match e {
+        RevocationError::Full => OAuthReason::RevocationListFull,
+        RevocationError::Unavailable => OAuthReason::ReplayStoreUnavailable,
+    })?;
     Ok(Some((own.jti, own.client_id)))
 }

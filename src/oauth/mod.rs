@@ -193,8 +193,8 @@ impl AuthorizationServer {
         Ok(AuthorizationServer {
             registry: ArcSwap::from_pointee(registry),
             shared: Shared {
+                revoked: RevocationList::with_store(config.revocation_capacity, &replay),
                 replay,
-                revoked: RevocationList::new(config.revocation_capacity),
                 argon2: Argon2Gate::new(permits),
             },
             clock,

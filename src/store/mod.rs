@@ -8,5 +8,5 @@
 mod replay;
 mod shared;
 
-pub use replay::{ReplayCache, ReplayError};
+pub use replay::{ReplayCache, ReplayError, hash};
 pub use shared::{SharedStore, SharedStoreConfig, StoreError};

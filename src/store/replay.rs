@@ -89,6 +89,14 @@ impl ReplayCache {
         matches!(&*self.backend, Backend::Shared(_))
     }
 
+    /// The shared store, when entries live in one (for other state every instance must see, e.g. revocations).
+    pub fn shared_store(&self) -> Option<&SharedStore> {
+        match &*self.backend {
+            Backend::Shared(s) => Some(s),
+            Backend::Memory(_) => None,
+        }
+    }
+
     /// Records `value` (in `namespace`, e.g. `"wss-nonce"` or an issuer) as used until `expires`. Fails with
     /// [`ReplayError::Replayed`] if it was recorded before and has not expired at `now`.
     pub fn check_and_insert(
@@ -162,7 +170,9 @@ impl Memory {
     }
 }
 
-fn hash(namespace: &str, value: &str) -> [u8; 32] {
+/// The key of `value` in `namespace`: SHA-256 over the namespace's length, the namespace and the value, so no two
+/// (namespace, value) pairs share a key and nothing a client sent is kept in clear.
+pub fn hash(namespace: &str, value: &str) -> [u8; 32] {
     let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
     ctx.update(&(namespace.len() as u64).to_be_bytes());
     ctx.update(namespace.as_bytes());

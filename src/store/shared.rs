@@ -92,47 +92,55 @@ impl SharedStore {
         }
     }
 
-    /// Records the hashed identifier `key` for `ttl_millis` (> 0) unless it is there: `Ok(true)` recorded now,
-    /// `Ok(false)` already there (a replay).
-    pub fn set_once(&self, key: &[u8; 32], ttl_millis: i64) -> Result<bool, StoreError> {
+    /// Runs one command on a pooled connection; a connection that failed is dropped, not pooled.
+    fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
+        let mut con = self.take()?;
+        let reply = cmd.query::<T>(&mut con).map_err(|e| StoreError(describe(&e)))?;
+        self.put_back(con);
+        Ok(reply)
+    }
+
+    fn name(&self, key: &[u8; 32]) -> String {
         let mut name = String::with_capacity(self.config.key_prefix.len() + 64);
         name.push_str(&self.config.key_prefix);
         for b in key {
             name.push_str(&format!("{b:02x}"));
         }
-        let mut con = self.take()?;
-        let reply = redis::cmd("SET")
-            .arg(&name)
-            .arg(1)
-            .arg("NX")
-            .arg("PX")
-            .arg(ttl_millis.max(1))
-            .query::<Option<String>>(&mut con);
-        match reply {
-            Ok(Some(ok)) if ok == "OK" => {
-                self.put_back(con);
-                Ok(true)
-            }
-            Ok(None) => {
-                self.put_back(con);
-                Ok(false)
-            }
-            // A connection that failed is dropped, not pooled.
-            Ok(Some(other)) => Err(StoreError(format!("unexpected reply {other:?}"))),
-            Err(e) => Err(StoreError(describe(&e))),
+        name
+    }
+
+    /// Records the hashed identifier `key` for `ttl_millis` (> 0) unless it is there: `Ok(true)` recorded now,
+    /// `Ok(false)` already there (a replay).
+    pub fn set_once(&self, key: &[u8; 32], ttl_millis: i64) -> Result<bool, StoreError> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(self.name(key)).arg(1).arg("NX").arg("PX").arg(ttl_millis.max(1));
+        match self.query::<Option<String>>(&cmd)? {
+            Some(ok) if ok == "OK" => Ok(true),
+            None => Ok(false),
+            Some(other) => Err(StoreError(format!("unexpected reply {other:?}"))),
         }
+    }
+
+    /// Records `key` for `ttl_millis` (> 0), whether or not it was there (a revocation).
+    pub fn set(&self, key: &[u8; 32], ttl_millis: i64) -> Result<(), StoreError> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(self.name(key)).arg(1).arg("PX").arg(ttl_millis.max(1));
+        match self.query::<String>(&cmd)? {
+            ok if ok == "OK" => Ok(()),
+            other => Err(StoreError(format!("unexpected reply {other:?}"))),
+        }
+    }
+
+    /// Whether `key` is recorded (and not expired).
+    pub fn exists(&self, key: &[u8; 32]) -> Result<bool, StoreError> {
+        let mut cmd = redis::cmd("EXISTS");
+        cmd.arg(self.name(key));
+        Ok(self.query::<i64>(&cmd)? > 0)
     }
 
     /// One `PING` round trip.
     pub fn ping(&self) -> bool {
-        let Ok(mut con) = self.take() else { return false };
-        match redis::cmd("PING").query::<String>(&mut con) {
-            Ok(_) => {
-                self.put_back(con);
-                true
-            }
-            Err(_) => false,
-        }
+        self.query::<String>(&redis::cmd("PING")).is_ok()
     }
 }
 
