@@ -21,13 +21,7 @@ struct Redis {
 
 impl Redis {
     fn start() -> Option<Redis> {
-        let found = Command::new("redis-server").arg("--version").output().is_ok_and(|o| o.status.success());
-        if !found {
-            assert!(
-                std::env::var("SLUIS_REQUIRE_ORACLES").as_deref() != Ok("1"),
-                "SLUIS_REQUIRE_ORACLES=1 but redis-server is missing (scripts/setup-debian.sh installs it)"
-            );
-            eprintln!("redis-server not found: skipping");
+        if !crate::tool_available("redis-server") {
             return None;
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -34,3 +34,18 @@ mod wss_fixtures;
 mod wss_keyinfo;
 mod wss_policy;
 mod wss_saml;
+
+/// Whether the external program `name` runs (`name --version` succeeds). Tests that need an independent tool
+/// (xmlsec1, redis-server, …) skip without it — unless `SLUIS_REQUIRE_ORACLES=1` (CI, `scripts/test.sh`), where a
+/// missing tool is a failure, so a broken install step cannot silently turn checks off.
+pub(crate) fn tool_available(name: &str) -> bool {
+    let found = std::process::Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("SLUIS_REQUIRE_ORACLES").as_deref() != Ok("1"),
+            "SLUIS_REQUIRE_ORACLES=1 but {name} is missing (scripts/setup-debian.sh installs it)"
+        );
+        eprintln!("{name} not found: skipping");
+    }
+    found
+}
