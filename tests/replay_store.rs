@@ -33,14 +33,7 @@ impl Redis {
             .unwrap();
         // Owned from here on: dropping it (also when the assertion below fails) stops the server.
         let redis = Redis { child, url: format!("redis://127.0.0.1:{port}/0") };
-        let up = (0..100).any(|_| {
-            let ok = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
-            if !ok {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            ok
-        });
-        assert!(up, "redis-server did not start on port {port}");
+        assert!(listening(port), "redis-server did not start on port {port}");
         Some(redis)
     }
 
@@ -50,6 +43,7 @@ impl Redis {
             key_prefix: prefix.into(),
             timeout: Duration::from_millis(500),
             pool_size: 4,
+            root_ca_pem: None,
         };
         ReplayCache::shared(SharedStore::connect(config).unwrap())
     }
@@ -64,6 +58,17 @@ impl Drop for Redis {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Waits up to 2 s for something to listen on `port`.
+fn listening(port: u16) -> bool {
+    (0..100).any(|_| {
+        let up = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        if !up {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        up
+    })
 }
 
 fn t(ms: i64) -> DateTime {
@@ -107,6 +112,7 @@ fn connecting_checks_the_address() {
             key_prefix: "x:".into(),
             timeout: Duration::from_millis(200),
             pool_size: 1,
+            root_ca_pem: None,
         };
         SharedStore::connect(config).map(|_| ()).map_err(|e| e.to_string())
     };
@@ -244,4 +250,54 @@ fn token_endpoints_share_revocations_and_jtis() {
     let refusal = b.revoke(&other, "svc").unwrap_err();
     assert_eq!(refusal.reason().code(), "oauth_replay_store_unavailable");
     assert_eq!(refusal.status(), 500);
+}
+
+#[test]
+fn rediss_with_a_private_ca() {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    if !crate::tool_available("redis-server") {
+        return;
+    }
+    let dir = TempDir::new("redis-tls");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&key, &ca)
+        .unwrap();
+    let ca_pem = dir.write("ca.pem", &ca.pem());
+    let cert = dir.write("server.pem", &leaf.pem());
+    let key_file = dir.write("server.key", &key.serialize_pem());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("redis-server")
+        .args(["--port", "0", "--tls-port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+        .args(["--appendonly", "no", "--tls-auth-clients", "no"])
+        .arg("--tls-cert-file")
+        .arg(&cert)
+        .arg("--tls-key-file")
+        .arg(&key_file)
+        .arg("--tls-ca-cert-file")
+        .arg(&ca_pem)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _redis = Redis { child, url: format!("rediss://127.0.0.1:{port}/0") };
+    assert!(listening(port), "redis-server (TLS) did not start");
+    let config = |root: Option<Vec<u8>>| SharedStoreConfig {
+        url: format!("rediss://127.0.0.1:{port}/0"),
+        key_prefix: "tls:".into(),
+        timeout: Duration::from_millis(1000),
+        pool_size: 1,
+        root_ca_pem: root,
+    };
+    // The system roots do not know this CA: no connection.
+    assert!(SharedStore::connect(config(None)).is_err());
+    // With it, the store works over TLS.
+    let store = SharedStore::connect(config(Some(ca.pem().into_bytes()))).unwrap();
+    let cache = ReplayCache::shared(store);
+    assert_eq!(cache.check_and_insert("n", "x", t(60_000), t(0)), Ok(()));
+    assert_eq!(cache.check_and_insert("n", "x", t(60_000), t(1)), Err(ReplayError::Replayed));
 }

@@ -214,11 +214,18 @@ impl Config {
             })?,
             (None, None) => return Err(ConfigError::new(&self.label(), "replay_store", "no url")),
         };
+        let root_ca_pem = match (&r.ca_file, self.dir()) {
+            (Some(file), Some(dir)) => Some(std::fs::read(dir.join(file)).map_err(|e| {
+                ConfigError::new(&self.label(), "replay_store.ca_file", format!("{file}: {e}"))
+            })?),
+            _ => None,
+        };
         let config = crate::store::SharedStoreConfig {
             url,
             key_prefix: r.key_prefix.clone(),
             timeout: std::time::Duration::from_millis(r.timeout_ms),
             pool_size: r.pool_size,
+            root_ca_pem,
         };
         let store = crate::store::SharedStore::connect(config)
             .map_err(|e| ConfigError::new(&self.label(), "replay_store", e.to_string()))?;

@@ -209,6 +209,9 @@ pub struct ReplayStoreConfig {
     pub timeout_ms: u64,
     /// Idle connections kept. Default 16.
     pub pool_size: usize,
+    /// For `rediss://`: a PEM file with the CA certificates the server's certificate must chain to (default: the
+    /// system's roots).
+    pub ca_file: Option<String>,
 }
 
 impl Default for ReplayStoreConfig {
@@ -219,6 +222,7 @@ impl Default for ReplayStoreConfig {
             key_prefix: "sluis:replay:".into(),
             timeout_ms: 250,
             pool_size: 16,
+            ca_file: None,
         }
     }
 }

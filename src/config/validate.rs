@@ -110,6 +110,9 @@ pub(super) fn check(c: &Config, file: &str) -> Result<(), ConfigError> {
             (None, Some(_)) => return Err(err("replay_store.url_env", "empty variable name".into())),
             _ => return Err(err("replay_store", "give url or url_env (one of them)".into())),
         }
+        if r.ca_file.is_some() && r.url.as_deref().is_some_and(|u| !u.starts_with("rediss://")) {
+            return Err(err("replay_store.ca_file", "only for a rediss:// URL".into()));
+        }
         range(file, "replay_store.timeout_ms", r.timeout_ms, 10, 10_000)?;
         range(file, "replay_store.pool_size", r.pool_size, 1, 1024)?;
         if r.key_prefix.len() > 128 || !r.key_prefix.bytes().all(|b| b.is_ascii_graphic()) {

@@ -26,6 +26,8 @@ pub struct SharedStoreConfig {
     pub timeout: Duration,
     /// Idle connections kept.
     pub pool_size: usize,
+    /// For `rediss://`: the CA certificates (PEM) the server's certificate must chain to, instead of the system roots.
+    pub root_ca_pem: Option<Vec<u8>>,
 }
 
 /// Why the store did not answer.
@@ -58,8 +60,17 @@ impl SharedStore {
     /// Checks the URL and connects once (`PING`), so a wrong address or password stops startup instead of refusing
     /// every request later.
     pub fn connect(config: SharedStoreConfig) -> Result<SharedStore, StoreError> {
-        let client = redis::Client::open(config.url.as_str())
-            .map_err(|e| StoreError(format!("not a Redis URL: {:?}", e.kind())))?;
+        let client = match &config.root_ca_pem {
+            None => redis::Client::open(config.url.as_str()),
+            Some(pem) => {
+                if !config.url.starts_with("rediss://") {
+                    return Err(StoreError("a CA file is only for rediss:// URLs".into()));
+                }
+                let certs = redis::TlsCertificates { client_tls: None, root_cert: Some(pem.clone()) };
+                redis::Client::build_with_tls(config.url.as_str(), certs)
+            }
+        }
+        .map_err(|e| StoreError(format!("not a usable Redis URL or CA: {:?}", e.kind())))?;
         let store = SharedStore { client, config, idle: Mutex::new(Vec::new()) };
         let mut con = store.open()?;
         redis::cmd("PING").query::<String>(&mut con).map_err(|e| StoreError(describe(&e)))?;
