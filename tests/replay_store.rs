@@ -21,10 +21,14 @@ struct Redis {
 
 impl Redis {
     fn start() -> Option<Redis> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Redis::start_on(port)
+    }
+
+    fn start_on(port: u16) -> Option<Redis> {
         if !crate::tool_available("redis-server") {
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
@@ -101,6 +105,11 @@ fn instances_share_what_was_used() {
     redis.stop();
     assert_eq!(a.check_and_insert("n", "y", t(60_000), t(0)), Err(ReplayError::Unavailable));
     assert!(!a.is_reachable());
+    // A Redis back on the same address: the pooled connections are stale, and a new one is used.
+    let port: u16 = redis.url.rsplit(':').next().unwrap().trim_end_matches("/0").parse().unwrap();
+    let _again = Redis::start_on(port).unwrap();
+    assert_eq!(b.check_and_insert("n", "after-restart", t(60_000), t(0)), Ok(()));
+    assert_eq!(a.check_and_insert("n", "after-restart", t(60_000), t(0)), Err(ReplayError::Replayed));
 }
 
 #[test]

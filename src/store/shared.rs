@@ -72,9 +72,7 @@ impl SharedStore {
         }
         .map_err(|e| StoreError(format!("not a usable Redis URL or CA: {:?}", e.kind())))?;
         let store = SharedStore { client, config, idle: Mutex::new(Vec::new()) };
-        let mut con = store.open()?;
-        redis::cmd("PING").query::<String>(&mut con).map_err(|e| StoreError(describe(&e)))?;
-        store.put_back(con);
+        store.query::<String>(&redis::cmd("PING"))?;
         Ok(store)
     }
 
@@ -88,14 +86,6 @@ impl SharedStore {
         Ok(con)
     }
 
-    fn take(&self) -> Result<redis::Connection, StoreError> {
-        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        match pooled {
-            Some(con) => Ok(con),
-            None => self.open(),
-        }
-    }
-
     fn put_back(&self, con: redis::Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < self.config.pool_size {
@@ -103,9 +93,19 @@ impl SharedStore {
         }
     }
 
-    /// Runs one command on a pooled connection; a connection that failed is dropped, not pooled.
+    /// Runs one command on a pooled connection, or a new one. A connection that failed is dropped, not pooled; when
+    /// it came from the pool (the server may have closed it while idle, or restarted) the command is tried once more
+    /// on a new connection. (If the first attempt did reach the server, the retry of a `SET NX` then sees its own key
+    /// and answers "replayed": a refusal, never an acceptance.)
     fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
-        let mut con = self.take()?;
+        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        if let Some(mut con) = pooled {
+            if let Ok(reply) = cmd.query::<T>(&mut con) {
+                self.put_back(con);
+                return Ok(reply);
+            }
+        }
+        let mut con = self.open()?;
         let reply = cmd.query::<T>(&mut con).map_err(|e| StoreError(describe(&e)))?;
         self.put_back(con);
         Ok(reply)
