@@ -99,11 +99,11 @@ impl SharedStore {
     /// and answers "replayed": a refusal, never an acceptance.)
     fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
         let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        if let Some(mut con) = pooled {
-            if let Ok(reply) = cmd.query::<T>(&mut con) {
-                self.put_back(con);
-                return Ok(reply);
-            }
+        if let Some(mut con) = pooled
+            && let Ok(reply) = cmd.query::<T>(&mut con)
+        {
+            self.put_back(con);
+            return Ok(reply);
         }
         let mut con = self.open()?;
         let reply = cmd.query::<T>(&mut con).map_err(|e| StoreError(describe(&e)))?;
