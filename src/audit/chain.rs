@@ -281,7 +281,7 @@ fn write_canonical(v: &Value, out: &mut String) {
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    crate::trust::hex(digest.as_ref())
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ fn generate_id() -> String {
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         bytes[..8].copy_from_slice(&n.to_be_bytes());
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::trust::hex(&bytes)
 }
 
 /// The client address. When the TCP peer is a trusted proxy, `X-Forwarded-For` is read right to left and the first

@@ -112,12 +112,7 @@ impl SharedStore {
     }
 
     fn name(&self, key: &[u8; 32]) -> String {
-        let mut name = String::with_capacity(self.config.key_prefix.len() + 64);
-        name.push_str(&self.config.key_prefix);
-        for b in key {
-            name.push_str(&format!("{b:02x}"));
-        }
-        name
+        format!("{}{}", self.config.key_prefix, crate::trust::hex(key))
     }
 
     /// Records the hashed identifier `key` for `ttl_millis` (> 0) unless it is there: `Ok(true)` recorded now,

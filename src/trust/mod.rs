@@ -56,6 +56,8 @@
 mod certificate;
 mod chain;
 mod der;
+/// Lowercase hexadecimal (fingerprints, ids, store keys).
+pub(crate) use der::hex;
 mod key;
 mod name;
 pub mod pem;
