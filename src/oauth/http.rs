@@ -29,30 +29,42 @@ use super::response::{NO_STORE_HEADERS, Refusal};
 use super::{AuthorizationServer, ConfigError, HttpInput, OAuthConfig};
 use crate::reason::OAuthReason;
 
+/// The token endpoint (RFC 6749 §3.2).
+pub const TOKEN_PATH: &str = "/oauth2/token";
+/// The JWK Set (RFC 7517).
+pub const JWKS_PATH: &str = "/oauth2/jwks";
+/// Authorization server metadata (RFC 8414).
+pub const METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
+/// The same metadata where OpenID clients look for it.
+pub const OPENID_METADATA_PATH: &str = "/.well-known/openid-configuration";
+/// Token introspection (RFC 7662).
+pub const INTROSPECT_PATH: &str = "/oauth2/introspect";
+/// Token revocation (RFC 7009).
+pub const REVOKE_PATH: &str = "/oauth2/revoke";
+/// Every path [`configure`] mounts.
+pub const PATHS: [&str; 6] =
+    [TOKEN_PATH, JWKS_PATH, METADATA_PATH, OPENID_METADATA_PATH, INTROSPECT_PATH, REVOKE_PATH];
+
 /// Mounts the endpoints on `cfg`.
 pub fn configure(cfg: &mut web::ServiceConfig, server: Arc<AuthorizationServer>) {
     cfg.app_data(web::Data::from(server))
+        .service(web::resource(TOKEN_PATH).route(web::post().to(token)).default_service(web::to(post_only)))
+        .service(web::resource(JWKS_PATH).route(web::get().to(jwks)).default_service(web::to(get_only)))
         .service(
-            web::resource("/oauth2/token").route(web::post().to(token)).default_service(web::to(post_only)),
+            web::resource(METADATA_PATH).route(web::get().to(metadata)).default_service(web::to(get_only)),
         )
-        .service(web::resource("/oauth2/jwks").route(web::get().to(jwks)).default_service(web::to(get_only)))
         .service(
-            web::resource("/.well-known/oauth-authorization-server")
+            web::resource(OPENID_METADATA_PATH)
                 .route(web::get().to(metadata))
                 .default_service(web::to(get_only)),
         )
         .service(
-            web::resource("/.well-known/openid-configuration")
-                .route(web::get().to(metadata))
-                .default_service(web::to(get_only)),
-        )
-        .service(
-            web::resource("/oauth2/introspect")
+            web::resource(INTROSPECT_PATH)
                 .route(web::post().to(introspect))
                 .default_service(web::to(post_only)),
         )
         .service(
-            web::resource("/oauth2/revoke").route(web::post().to(revoke)).default_service(web::to(post_only)),
+            web::resource(REVOKE_PATH).route(web::post().to(revoke)).default_service(web::to(post_only)),
         );
 }
 

@@ -200,11 +200,12 @@ fn settings(c: &OAuthConfig) -> Result<Settings, ConfigError> {
         check_http_url(&url).map_err(|m| ConfigError::new(format!("oauth.{field}"), m))?;
         Ok(url)
     };
-    let token_endpoint = endpoint(&c.token_endpoint, "/oauth2/token", "token_endpoint")?;
-    let jwks_uri = endpoint(&c.jwks_uri, "/oauth2/jwks", "jwks_uri")?;
+    let token_endpoint = endpoint(&c.token_endpoint, super::http::TOKEN_PATH, "token_endpoint")?;
+    let jwks_uri = endpoint(&c.jwks_uri, super::http::JWKS_PATH, "jwks_uri")?;
     let introspection_endpoint =
-        endpoint(&c.introspection_endpoint, "/oauth2/introspect", "introspection_endpoint")?;
-    let revocation_endpoint = endpoint(&c.revocation_endpoint, "/oauth2/revoke", "revocation_endpoint")?;
+        endpoint(&c.introspection_endpoint, super::http::INTROSPECT_PATH, "introspection_endpoint")?;
+    let revocation_endpoint =
+        endpoint(&c.revocation_endpoint, super::http::REVOKE_PATH, "revocation_endpoint")?;
     if c.access_token_lifetime == 0 || c.access_token_lifetime > MAX_ACCESS_TOKEN_LIFETIME {
         return Err(ConfigError::new(
             "oauth.access_token_lifetime",

@@ -8,25 +8,16 @@ use crate::metrics::Sample;
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 
-/// The endpoints whose path is a fixed, known label; every other unrouted path counts as `other`.
-const KNOWN: &[&str] = &[
-    "/oauth2/token",
-    "/oauth2/jwks",
-    "/oauth2/introspect",
-    "/oauth2/revoke",
-    "/.well-known/oauth-authorization-server",
-    "/.well-known/openid-configuration",
-    "/healthz",
-    "/readyz",
-    "/metrics",
-];
+/// The server's own fixed endpoints; with the OAuth ones ([`crate::oauth::http::PATHS`]) they are the known labels,
+/// and every other unrouted path counts as `other`.
+const OWN: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
 /// The `route` label of a request: the configured route, a known endpoint, or `other` (never the raw path a client
 /// chose, which would let it mint series).
 pub(crate) fn route_label<'a>(route: Option<&'a str>, path: &'a str) -> &'a str {
     match route {
         Some(r) => r,
-        None if KNOWN.contains(&path) => path,
+        None if OWN.contains(&path) || crate::oauth::http::PATHS.contains(&path) => path,
         None => "other",
     }
 }

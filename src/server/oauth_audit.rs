@@ -37,7 +37,7 @@ impl Observer for AuditObserver {
     ) {
         let mut ev = Event::new(EventKind::OAuthToken, self.clock.now(), Verdict::Accepted);
         ev.who = Who { client_id: Some(token.client_id.clone()), ..Who::from_principal(&token.principal) };
-        ev.what.endpoint = Some("/oauth2/token".into());
+        ev.what.endpoint = Some(crate::oauth::http::TOKEN_PATH.into());
         ev.what.action = Some(format!("{} ({})", grant.as_str(), method.as_str()));
         ev.what.message_id = Some(token.jti.clone());
         ev.what.upstream = Some(token.audience.join(" "));
@@ -66,7 +66,7 @@ impl Observer for AuditObserver {
     fn token_revoked(&self, jti: &str, client_id: &str, origin: Option<&Origin>) {
         let mut ev = Event::new(EventKind::OAuthRevoke, self.clock.now(), Verdict::Accepted);
         ev.who.client_id = Some(client_id.to_owned());
-        ev.what.endpoint = Some("/oauth2/revoke".into());
+        ev.what.endpoint = Some(crate::oauth::http::REVOKE_PATH.into());
         ev.what.message_id = Some(jti.to_owned());
         ev.outcome.http_status = Some(200);
         self.record(ev, origin);
