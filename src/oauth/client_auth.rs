@@ -64,7 +64,7 @@ pub fn authenticate<'r>(
         let token = form.require("client_assertion")?;
         return match kind {
             JWT_ASSERTION_TYPE => by_jwt(reg, shared, form, token, now),
-            SAML_ASSERTION_TYPE => by_saml(reg, shared, form, token, now),
+            SAML_ASSERTION_TYPE => by_saml(reg, form, token, now),
             _ => Err(OAuthReason::ClientAssertionTypeUnsupported.into()),
         };
     }
@@ -173,14 +173,13 @@ fn by_jwt<'r>(
     Ok(Authenticated { client, method: AuthMethod::PrivateKeyJwt })
 }
 
+/// A SAML client assertion (RFC 7522 §2.2); its one-time use is recorded by the SAML validator's own replay cache.
 fn by_saml<'r>(
     reg: &'r Registry,
-    shared: &Shared,
     form: &Form,
     token: &str,
     now: DateTime,
 ) -> Result<Authenticated<'r>, Refusal> {
-    let _ = shared;
     let assertion = saml_bearer::validate(reg, token, now)
         .map_err(|cause| Refusal::new(OAuthReason::ClientSamlAssertionInvalid).caused_by(cause))?;
     // RFC 7522 §3 item 3 (client authentication): the Subject's NameID is the client id.
