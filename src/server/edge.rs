@@ -40,6 +40,7 @@ pub(crate) async fn edge(
     let route = shared.route(&path);
     let route_label = route.map_or("-", |r| r.path.as_str()).to_owned();
     let method = req.method().clone();
+    let done = Done { shared: &shared, info: &info, route: &route_label, method: &method, started };
 
     // CORS: an Origin that is neither configured nor our own is refused outright (this also stops cross-site form
     // posts); a configured one gets the CORS headers; preflights are answered here.
@@ -51,17 +52,7 @@ pub(crate) async fn edge(
         Some(o) if o.as_bytes() == shared.public_origin.as_bytes() => None,
         Some(_) => {
             let res = problem(StatusCode::FORBIDDEN, "The request's Origin is not allowed.");
-            return Ok(finish(
-                req.into_response(res),
-                &shared,
-                &info,
-                None,
-                None,
-                &route_label,
-                &method,
-                started,
-            )
-            .map_into_right_body());
+            return Ok(done.finish(req.into_response(res), None, None).map_into_right_body());
         }
     };
     if method == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
@@ -69,17 +60,7 @@ pub(crate) async fn edge(
             Some(_) => preflight(&shared),
             None => problem(StatusCode::FORBIDDEN, "Cross-origin requests are not allowed from this origin."),
         };
-        return Ok(finish(
-            req.into_response(res),
-            &shared,
-            &info,
-            None,
-            cors_origin.as_ref(),
-            &route_label,
-            &method,
-            started,
-        )
-        .map_into_right_body());
+        return Ok(done.finish(req.into_response(res), None, cors_origin.as_ref()).map_into_right_body());
     }
 
     // The OAuth endpoints record their decisions through an observer after the fact; in fail-closed mode a token is
@@ -94,17 +75,7 @@ pub(crate) async fn edge(
             StatusCode::SERVICE_UNAVAILABLE,
             "The service cannot record this request; try again later.",
         );
-        return Ok(finish(
-            req.into_response(res),
-            &shared,
-            &info,
-            None,
-            cors_origin.as_ref(),
-            &route_label,
-            &method,
-            started,
-        )
-        .map_into_right_body());
+        return Ok(done.finish(req.into_response(res), None, cors_origin.as_ref()).map_into_right_body());
     }
 
     let verdict = match (&shared.limiter, PROBES.contains(&path.as_str())) {
@@ -126,23 +97,13 @@ pub(crate) async fn edge(
             &format!("Rate limit exceeded; retry in {} seconds.", v.retry_after_secs),
         );
         res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(v.retry_after_secs));
-        return Ok(finish(
-            req.into_response(res),
-            &shared,
-            &info,
-            verdict,
-            cors_origin.as_ref(),
-            &route_label,
-            &method,
-            started,
-        )
-        .map_into_right_body());
+        return Ok(done.finish(req.into_response(res), verdict, cors_origin.as_ref()).map_into_right_body());
     }
 
     // Handlers answer with responses, never errors; an error here (a missing extractor) is left to actix to render.
     // (Holding a clone of the request across `next.call` is not possible: routing needs it uniquely owned.)
     let res = next.call(req).await?.map_into_left_body();
-    Ok(finish(res, &shared, &info, verdict, cors_origin.as_ref(), &route_label, &method, started))
+    Ok(done.finish(res, verdict, cors_origin.as_ref()))
 }
 
 fn request_info(req: &ServiceRequest, shared: &Shared) -> RequestInfo {
@@ -174,35 +135,42 @@ fn preflight(shared: &Shared) -> HttpResponse {
     res
 }
 
-/// Adds the headers every response carries and writes the access log line.
-#[allow(clippy::too_many_arguments)]
-fn finish<B>(
-    mut res: ServiceResponse<B>,
-    shared: &Shared,
-    info: &RequestInfo,
-    verdict: Option<Verdict>,
-    cors_origin: Option<&HeaderValue>,
-    route: &str,
-    method: &Method,
+/// What every response of one request is finished with.
+struct Done<'a> {
+    shared: &'a Shared,
+    info: &'a RequestInfo,
+    route: &'a str,
+    method: &'a Method,
     started: Instant,
-) -> ServiceResponse<B> {
-    let status = res.status();
-    security_headers(res.headers_mut(), shared, info, verdict, cors_origin);
-    if let Some(m) = &shared.metrics {
-        let label = super::metrics::route_label((route != "-").then_some(route), res.request().path());
-        m.observe_http(label, status.as_u16(), started.elapsed());
+}
+
+impl Done<'_> {
+    /// Adds the headers every response carries, counts it ([`crate::metrics`]) and writes the access log line.
+    fn finish<B>(
+        &self,
+        mut res: ServiceResponse<B>,
+        verdict: Option<Verdict>,
+        cors_origin: Option<&HeaderValue>,
+    ) -> ServiceResponse<B> {
+        let (shared, info, route) = (self.shared, self.info, self.route);
+        let status = res.status();
+        security_headers(res.headers_mut(), shared, info, verdict, cors_origin);
+        if let Some(m) = &shared.metrics {
+            let label = super::metrics::route_label((route != "-").then_some(route), res.request().path());
+            m.observe_http(label, status.as_u16(), self.started.elapsed());
+        }
+        tracing::info!(
+            target: "sluis::access",
+            request_id = %info.id,
+            method = %self.method,
+            route,
+            status = status.as_u16(),
+            client_ip = %info.client_ip,
+            elapsed_ms = self.started.elapsed().as_millis() as u64,
+            "request"
+        );
+        res
     }
-    tracing::info!(
-        target: "sluis::access",
-        request_id = %info.id,
-        method = %method,
-        route,
-        status = status.as_u16(),
-        client_ip = %info.client_ip,
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
-    res
 }
 
 fn security_headers(
