@@ -13,6 +13,8 @@
 -- wrk is closed-loop; the rate is approximated by a per-connection delay of CONNS/RATE seconds between a response and
 -- the next request (wrk's delay()), so the achieved rate is a little below the offered one when latency is not tiny.
 -- done() prints requests/s, the share of non-200 responses and latency percentiles in microseconds.
+package.path = "benches/?.lua;" .. package.path
+local common = require("wrk_common")
 
 local bodies = nil
 local body = os.getenv("OAUTH_BODY") or "grant_type=client_credentials"
@@ -47,8 +49,7 @@ end
 local latency_ms = tonumber(os.getenv("OAUTH_LATENCY_MS") or "1")
 
 function delay()
-  if rate <= 0 then return 0 end
-  return math.max(0, math.floor(conns * 1000 / rate) - latency_ms)
+  return common.delay(rate, conns, latency_ms)
 end
 
 function request()
@@ -68,11 +69,5 @@ function response(status, headers, resp_body)
 end
 
 function done(summary, latency, requests)
-  local non200 = 0
-  for _, t in ipairs(threads) do non200 = non200 + (t:get("errors") or 0) end
-  local secs = summary.duration / 1e6
-  io.write(string.format("RESULT requests=%d rate=%.1f/s ok_rate=%.1f/s non200=%d errors=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d\n",
-    summary.requests, summary.requests / secs, (summary.requests - non200) / secs, non200,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+  common.report(threads, summary, latency)
 end

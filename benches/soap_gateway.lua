@@ -6,6 +6,8 @@
 --
 -- The rate is approximated like benches/oauth_token.lua: a per-connection pause of CONNS/RATE seconds minus the
 -- expected service time. done() prints a RESULT line (requests/s, non-200 count, latency percentiles in µs).
+package.path = "benches/?.lua;" .. package.path
+local common = require("wrk_common")
 
 local f = assert(io.open(os.getenv("SOAP_BODY_FILE"), "rb"))
 local body = f:read("*a")
@@ -24,8 +26,7 @@ function init(args)
 end
 
 function delay()
-  if rate <= 0 then return 0 end
-  return math.max(0, math.floor(conns * 1000 / rate) - latency_ms)
+  return common.delay(rate, conns, latency_ms)
 end
 
 function request()
@@ -38,11 +39,5 @@ function response(status, headers, resp_body)
 end
 
 function done(summary, latency, requests)
-  local non200 = 0
-  for _, t in ipairs(threads) do non200 = non200 + (t:get("errors") or 0) end
-  local secs = summary.duration / 1e6
-  io.write(string.format("RESULT requests=%d rate=%.1f/s ok_rate=%.1f/s non200=%d errors=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d\n",
-    summary.requests, summary.requests / secs, (summary.requests - non200) / secs, non200,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+  common.report(threads, summary, latency)
 end
