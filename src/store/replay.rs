@@ -86,7 +86,7 @@ impl ReplayCache {
 
     /// Whether entries live in a shared store.
     pub fn is_shared(&self) -> bool {
-        matches!(&*self.backend, Backend::Shared(_))
+        self.shared_store().is_some()
     }
 
     /// The shared store, when entries live in one (for other state every instance must see, e.g. revocations).
